@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RegisterConfig(AppConfig):
+    name = "neighbourhood.register"
+    verbose_name = "Register and shared record"

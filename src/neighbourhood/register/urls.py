@@ -1,0 +1,5 @@
+from django.urls import path
+
+from neighbourhood.web import views
+
+urlpatterns = [path("", views.home, name="person_search")]

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class WebConfig(AppConfig):
+    name = "neighbourhood.web"
+    verbose_name = "Web pages"
