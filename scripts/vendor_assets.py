@@ -1,11 +1,11 @@
 """Refresh the vendored front-end assets from the npm registry.
 
-Run `uv run python scripts/vendor_assets.py` after changing a version in package.json. The files are committed so
-that a fresh clone needs nothing but Python: nothing is fetched at run time and no CDN is used.
+Run `uv run python scripts/vendor_assets.py` after changing a version in package.json. The files are
+committed so that a fresh clone needs nothing but Python: nothing is fetched at run time and no CDN is used.
 
-NHS.UK frontend's CSS points at `/assets/images/...` and loads the Frutiger web font from assets.nhs.uk. We rewrite
-image URLs to our static path and drop the @font-face rules (Frutiger is licensed to NHS.UK; the stylesheet's own
-fallback, Arial, is used instead).
+NHS.UK frontend's CSS points at `/assets/images/...` and loads the Frutiger web font from assets.nhs.uk.
+We rewrite image URLs to our static path and drop the @font-face rules (Frutiger is licensed to NHS.UK;
+the stylesheet's own fallback, Arial, is used instead).
 """
 
 import json

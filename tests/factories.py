@@ -1,4 +1,4 @@
-"""Factories for test objects. Every synthetic NHS number is from the reserved test range and passes Modulus 11."""
+"""Factories for test objects. Synthetic NHS numbers are from the reserved test range and pass Modulus 11."""
 
 import datetime as dt
 

@@ -1,7 +1,7 @@
 """The `neighbourhood` console script: every Django management command, plus the project's own.
 
-`neighbourhood model-report` and `neighbourhood model_report` are the same command: hyphens are accepted because
-that is how people type commands.
+`neighbourhood model-report` and `neighbourhood model_report` are the same command: hyphens are
+accepted because that is how people type commands.
 """
 
 import os

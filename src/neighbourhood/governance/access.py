@@ -1,11 +1,12 @@
-"""The one access service. Every read or change of a person's record asks `authorise`, which decides and audits.
+"""The one access service. Every read or change of a person's record asks `authorise`,
+which decides and audits.
 
 Access needs two things: a role that carries the permission, and a legitimate relationship between the
 organisation the user works for and the person:
   - staff of the person's registered practice;
   - the council's adult social care staff, for people known to social care in that council's area.
-Later capabilities (care teams, referrals, break-glass) extend `_relationship_basis` and `viewable_people`, and
-nothing else: there is no second way to check access.
+Later capabilities (care teams, referrals, break-glass) extend `_relationship_basis` and
+`viewable_people`, and nothing else: there is no second way to check access.
 """
 
 from dataclasses import dataclass

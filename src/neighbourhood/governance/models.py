@@ -52,6 +52,9 @@ class AuditEvent(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
 
+    def __str__(self):
+        return f"{self.action} {self.outcome} by {self.username}"
+
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise RuntimeError("Audit events are append-only")

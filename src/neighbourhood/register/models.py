@@ -21,7 +21,7 @@ class LocalAuthority(models.Model):
 
 
 class Organisation(models.Model):
-    """Anyone whose staff use Neighbourhood: a practice, the council's adult social care, a community provider..."""
+    """Anyone whose staff use Neighbourhood: a practice, the council's adult social care, a provider..."""
 
     class Kind(models.TextChoices):
         PRACTICE = "practice", "GP practice"
@@ -121,6 +121,9 @@ class Relationship(models.Model):
             ),
         ]
 
+    def __str__(self):
+        return f"{self.get_kind_display()} (relationship {self.pk})"
+
 
 class Condition(models.Model):
     """A long-term condition on the record, with the first date it was coded."""
@@ -134,6 +137,9 @@ class Condition(models.Model):
         constraints = [models.UniqueConstraint(fields=["person", "name"], name="unique_condition_per_person")]
         ordering = ["name"]
 
+    def __str__(self):
+        return self.name
+
 
 class Medication(models.Model):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="medications")
@@ -145,6 +151,9 @@ class Medication(models.Model):
 
     class Meta:
         ordering = ["-start_date", "name"]
+
+    def __str__(self):
+        return self.name
 
 
 class Activity(models.Model):
@@ -170,3 +179,6 @@ class Activity(models.Model):
     class Meta:
         ordering = ["-start_date"]
         indexes = [models.Index(fields=["person", "start_date"])]
+
+    def __str__(self):
+        return self.get_kind_display()

@@ -1,6 +1,7 @@
 """Clinical codelists (SNOMED CT), loaded from the CSV files beside this module and from nowhere else.
 
-Each CSV has a header; its first column groups codes (a deficit, a condition, a category), then `code`, then `term`.
+Each CSV has a header; its first column groups codes (a deficit, a condition, a category),
+then `code`, then `term`.
 Sources are named in `codelists/README.md`.
 """
 
