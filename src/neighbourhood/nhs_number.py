@@ -1,7 +1,8 @@
 """NHS numbers: Modulus 11 validation, display format and synthetic test numbers.
 
 Pure Python with no Django import, so the synthetic data generator, the loaders, forms, models
-and the API all use the same rules. Synthetic numbers come only from the range reserved for testing (starting 999).
+and the API all use the same rules. Synthetic numbers come only from the range reserved for
+testing (starting 999).
 """
 
 import numpy as np
