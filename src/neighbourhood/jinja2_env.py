@@ -9,6 +9,8 @@ from django.urls import reverse
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, FileSystemLoader, PackageLoader
 
 from neighbourhood import presenters
+from neighbourhood.governance.disclosure import safe_count
+from neighbourhood.web import formhelpers
 
 
 def _our_template_dirs() -> list[str]:
@@ -36,7 +38,15 @@ def environment(**options) -> Environment:
         ]
     )
     env = Environment(**options)  # noqa: S701 - Django's backend sets autoescape=True in options
-    env.globals.update(static=static, url=url, get_messages=messages.get_messages)
+    env.globals.update(
+        static=static,
+        url=url,
+        get_messages=messages.get_messages,
+        error_summary_items=formhelpers.error_summary_items,
+        field_params=formhelpers.field_params,
+        choice_params=formhelpers.choice_params,
+        checkbox_params=formhelpers.checkbox_params,
+    )
     env.filters.update(
         nhs_number=presenters.nhs_number,
         long_date=presenters.long_date,
@@ -44,5 +54,6 @@ def environment(**options) -> Environment:
         date_time=presenters.date_time,
         age=presenters.age,
         gbp=presenters.gbp,
+        suppressed=lambda count: safe_count(int(count)).text,
     )
     return env

@@ -1,0 +1,165 @@
+"""A case-finding run: compute with neighbourhood.risk, then store the results in one transaction.
+
+A run that fails is kept with its error and status "failed"; pages keep reading the last run that succeeded.
+"""
+
+import json
+import math
+import subprocess
+from datetime import date
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+
+from neighbourhood.casefinding import queries, reports
+from neighbourhood.casefinding.models import RegisterChange, RiskRun, RiskScore
+from neighbourhood.governance import access
+from neighbourhood.register.models import Person
+
+BATCH = 2_000
+
+
+def code_version() -> str:
+    from importlib.metadata import version
+
+    try:
+        sha = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=Path(__file__).resolve().parent,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        sha = ""
+    return f"{version('neighbourhood')}{'+' + sha if sha else ''}"
+
+
+def data_cut(data_dir: Path) -> str:
+    metadata = Path(data_dir) / "metadata.json"
+    if not metadata.exists():
+        return ""
+    made = json.loads(metadata.read_text())
+    return ", ".join(f"{k}={made[k]}" for k in ("seed", "people", "index_date", "generated_by") if k in made)
+
+
+def run_case_finding(
+    *,
+    data_dir: Path,
+    index_date: date,
+    engine: str = "duckdb",
+    started_by: str = "system:stratify",
+    export_path: Path | None = None,
+) -> RiskRun:
+    """Run case finding over the lake and store the results. Raises after recording a failed run."""
+    from neighbourhood.risk.pipeline import export, run_stratification
+    from neighbourhood.risk.report import write_model_report
+
+    run = RiskRun.objects.create(
+        index_date=index_date,
+        data_dir=str(data_dir),
+        data_cut=data_cut(data_dir),
+        engine=engine,
+        code_version=code_version(),
+        started_by=started_by,
+    )
+    try:
+        result = run_stratification(
+            Path(data_dir),
+            index_date=index_date,
+            engine=engine,
+            nominations=queries.active_nominations(),
+            exclusions=queries.active_exclusions(),
+            previous_register=queries.current_register_nhs_numbers(),
+        )
+        write_model_report(result, Path(data_dir), reports.report_dir(run))
+        _store(run, result)
+        if export_path is not None:
+            export(result, Path(export_path))
+    except Exception as error:
+        RiskRun.objects.filter(pk=run.pk).update(
+            status=RiskRun.Status.FAILED, error=f"{type(error).__name__}: {error}", finished_at=timezone.now()
+        )
+        access.record(
+            None, "case_finding_run", outcome="refused", username=started_by, detail={"run": run.pk}
+        )
+        raise
+    return RiskRun.objects.get(pk=run.pk)
+
+
+def _clean(value):
+    """JSON-safe plain Python values from what pandas hands back (numpy scalars, NaN)."""
+    if value is None:
+        return None
+    if hasattr(value, "tolist"):
+        value = value.tolist()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def _store(run: RiskRun, result) -> None:
+    people = result.people
+    person_ids = dict(
+        Person.objects.filter(nhs_number__in=list(people["nhs_number"])).values_list("nhs_number", "id")
+    )
+    missing = len(people) - len(person_ids)
+    warnings = list(result.warnings)
+    if missing:
+        warnings.append(
+            f"{missing:,} people in the data are not on the register database and were not stored"
+        )
+    with transaction.atomic():
+        scores = []
+        for row in people.itertuples(index=False):
+            person_id = person_ids.get(row.nhs_number)
+            if person_id is None:
+                continue
+            scores.append(
+                RiskScore(
+                    run=run,
+                    person_id=person_id,
+                    efi=_clean(row.efi),
+                    efi_category=_clean(row.efi_category) or "",
+                    efi_deficits=list(_clean(row.efi_deficits) or []),
+                    admission_risk=float(row.admission_risk),
+                    risk_percentile=float(row.risk_percentile),
+                    risk_factors=list(_clean(row.risk_factors) or []),
+                    wokingham_flag=bool(row.wokingham_flag),
+                    wokingham_reasons=list(_clean(row.wokingham_reasons) or []),
+                    segment=row.segment,
+                    on_register=bool(row.on_register),
+                    register_reasons=list(_clean(row.register_reasons) or []),
+                    cost_12m_gbp=float(_clean(row.cost_12m_gbp) or 0),
+                    emergency_admissions_12m=int(_clean(row.emergency_admissions_12m) or 0),
+                )
+            )
+        RiskScore.objects.bulk_create(scores, batch_size=BATCH)
+        changes = [
+            RegisterChange(run=run, person_id=person_ids[nhs], change=change, reason=reason)
+            for change, frame in (("entered", result.entrants), ("left", result.leavers))
+            for nhs, reason in zip(frame["nhs_number"], frame["reason"], strict=True)
+            if nhs in person_ids
+        ]
+        RegisterChange.objects.bulk_create(changes, batch_size=BATCH)
+        run.status = RiskRun.Status.SUCCEEDED
+        run.finished_at = timezone.now()
+        run.model_version = str(result.model_info.get("version", ""))
+        run.model_info = json.loads(json.dumps(result.model_info, default=str))
+        run.pyramid = json.loads(result.pyramid.to_json(orient="records"))
+        run.counts = {
+            **{k: _clean(v) for k, v in result.counts.items()},
+            "stored": len(scores),
+            "entrants": len(result.entrants),
+            "leavers": len(result.leavers),
+        }
+        run.warnings = warnings
+        run.save()
+        access.record(
+            None,
+            "case_finding_run",
+            outcome="allowed",
+            username=run.started_by,
+            detail={"run": run.pk, "stored": len(scores), "entrants": len(result.entrants)},
+        )
