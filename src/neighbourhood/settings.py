@@ -131,6 +131,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns about a missing STATIC_ROOT
 WHITENOISE_USE_FINDERS = True  # serve straight from the app folders: no collectstatic step for the demo
 WHITENOISE_AUTOREFRESH = DEBUG
 

@@ -1,0 +1,95 @@
+import csv
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from neighbourhood.governance.models import AuditEvent
+from neighbourhood.governance.roles import Role
+from tests.casefinding.factories import RiskRunFactory, RiskScoreFactory
+from tests.factories import PersonFactory, PracticeFactory, staff
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def setting():
+    here, elsewhere = PracticeFactory(), PracticeFactory()
+    run = RiskRunFactory()
+    high = RiskScoreFactory(
+        run=run,
+        person=PersonFactory(practice=here, family_name="Highrisk"),
+        admission_risk=0.4,
+        wokingham_flag=True,
+        wokingham_reasons=["2 falls in a year"],
+        on_register=True,
+        register_reasons=["In the top 2% by risk"],
+    )
+    low = RiskScoreFactory(
+        run=run,
+        person=PersonFactory(practice=here, family_name="Lowrisk"),
+        admission_risk=0.02,
+        segment="Rest",
+        efi=None,
+        efi_category="",
+    )
+    other = RiskScoreFactory(run=run, person=PersonFactory(practice=elsewhere, family_name="Otherpractice"))
+    gp = staff(Role.GP, here.organisation)
+    return {"run": run, "high": high, "low": low, "other": other, "gp": gp, "here": here}
+
+
+def test_gp_sees_own_practice_ranked_by_risk_with_reasons(client, setting):
+    client.force_login(setting["gp"])
+    page = client.get("/case-finding/").content.decode()
+    assert page.index("HIGHRISK") < page.index("LOWRISK")
+    assert "OTHERPRACTICE" not in page
+    assert "2 falls in a year" in page and "40.0%" in page
+    assert "2 people match" in page
+
+
+def test_filters_narrow_the_list(client, setting):
+    client.force_login(setting["gp"])
+    flagged = client.get("/case-finding/", {"flagged": "on"}).content.decode()
+    assert "HIGHRISK" in flagged and "LOWRISK" not in flagged
+    by_segment = client.get("/case-finding/", {"segment": "Rest"}).content.decode()
+    assert "LOWRISK" in by_segment and "HIGHRISK" not in by_segment
+    by_name = client.get("/case-finding/", {"sort": "name"}).content.decode()
+    assert by_name.index("HIGHRISK") < by_name.index("LOWRISK")
+
+
+def test_not_yet_reviewed_filter_drops_people_once_reviewed(client, setting):
+    client.force_login(setting["gp"])
+    nhs = setting["high"].person.nhs_number
+    client.post(f"/case-finding/people/{nhs}/review/")
+    page = client.get("/case-finding/", {"not_reviewed": "on"}).content.decode()
+    assert "HIGHRISK" not in page and "LOWRISK" in page
+
+
+def test_csv_and_xlsx_exports_hold_the_filtered_rows_and_are_audited(client, setting):
+    client.force_login(setting["gp"])
+    response = client.get("/case-finding/", {"on_register": "on", "export": "csv"})
+    assert response["Content-Disposition"].endswith('.csv"')
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0][0] == "NHS number" and len(rows) == 2
+    assert rows[1][1] == "Highrisk" and rows[1][12] == "yes"
+    response = client.get("/case-finding/", {"export": "xlsx"})
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert [c.value for c in sheet["B"]][1:] == ["Highrisk", "Lowrisk"]
+    assert AuditEvent.objects.filter(action="export_worklist").count() == 2
+
+
+def test_analyst_cannot_open_the_identifiable_worklist_but_sees_the_suppressed_overview(client, setting):
+    analyst = staff(Role.ANALYST, setting["here"].organisation)
+    client.force_login(analyst)
+    assert client.get("/case-finding/").status_code == 403
+    overview = client.get("/case-finding/overview/").content.decode()
+    assert "Pyramid of need" in overview
+    assert "HIGHRISK" not in overview
+    # 12 people in the top segment is shown rounded (10); 7 admissions in the rest are suppressed.
+    assert "fewer than 10" in overview
+
+
+def test_without_a_run_the_worklist_says_so(client):
+    practice = PracticeFactory()
+    client.force_login(staff(Role.GP, practice.organisation))
+    assert "has not run yet" in client.get("/case-finding/").content.decode()
