@@ -73,7 +73,7 @@ def run_case_finding(
             exclusions=queries.active_exclusions(),
             previous_register=queries.current_register_nhs_numbers(),
         )
-        write_model_report(result, Path(data_dir), reports.report_dir(run))
+        write_model_report(result, reports.report_dir(run), engine=engine)
         _store(run, result)
         if export_path is not None:
             export(result, Path(export_path))
@@ -136,10 +136,12 @@ def _store(run: RiskRun, result) -> None:
                 )
             )
         RiskScore.objects.bulk_create(scores, batch_size=BATCH)
+        entered = zip(result.entrants["nhs_number"], result.entrants["reasons"].map("; ".join), strict=True)
+        left = zip(result.leavers["nhs_number"], result.leavers["reason"], strict=True)
         changes = [
-            RegisterChange(run=run, person_id=person_ids[nhs], change=change, reason=reason)
-            for change, frame in (("entered", result.entrants), ("left", result.leavers))
-            for nhs, reason in zip(frame["nhs_number"], frame["reason"], strict=True)
+            RegisterChange(run=run, person_id=person_ids[nhs], change=change, reason=reason[:300])
+            for change, pairs in (("entered", entered), ("left", left))
+            for nhs, reason in pairs
             if nhs in person_ids
         ]
         RegisterChange.objects.bulk_create(changes, batch_size=BATCH)

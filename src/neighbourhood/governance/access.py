@@ -32,6 +32,12 @@ def active_memberships(user: User) -> list[Membership]:
     return list(user.memberships.filter(is_active=True).select_related("organisation"))
 
 
+def role_permissions(role: str) -> list[Permission]:
+    """What a role may do, in the order `Permission` lists them (for showing people their access)."""
+    granted = ROLE_PERMISSIONS.get(role, frozenset())
+    return [permission for permission in Permission if permission in granted]
+
+
 def has_permission(user: User, permission: str) -> bool:
     return any(permission in ROLE_PERMISSIONS.get(m.role, ()) for m in active_memberships(user))
 
@@ -54,6 +60,8 @@ def decide(user: User, permission: str, person: Person | None = None) -> Decisio
     """Decide without recording anything. Use `authorise` in views and actions."""
     memberships = active_memberships(user)
     granting = [m for m in memberships if permission in ROLE_PERMISSIONS.get(m.role, ())]
+    if not memberships:
+        return Decision(False, None, "You do not have an active role in any organisation")
     if not granting:
         label = Permission(permission).label.lower() if permission in Permission.values else permission
         return Decision(
@@ -70,7 +78,7 @@ def decide(user: User, permission: str, person: Person | None = None) -> Decisio
 
 
 def record(
-    user: User,
+    user: User | None,
     action: str,
     *,
     outcome: str,
@@ -78,10 +86,18 @@ def record(
     person: Person | None = None,
     reason: str = "",
     detail: dict | None = None,
+    username: str | None = None,
 ) -> AuditEvent:
+    """Append one audit event. `user=None` is a system action (a loader, a scheduled job): name it with
+    `username`, e.g. `record(None, "load_register", outcome="allowed", username="system:load")`."""
+    signed_in = user is not None and user.is_authenticated
+    if username is None:
+        if user is None:
+            raise ValueError("record() needs username= for a system action (user=None), e.g. 'system:load'")
+        username = user.get_username() if signed_in else "anonymous"
     return AuditEvent.objects.create(
-        user=user if user.is_authenticated else None,
-        username=user.get_username() if user.is_authenticated else "anonymous",
+        user=user if signed_in else None,
+        username=username,
         role=membership.role if membership else "",
         organisation_code=membership.organisation.code if membership else "",
         person=person,

@@ -1,8 +1,9 @@
-"""Statistical disclosure control: the one function every aggregate shown to analysts or exported goes through.
+"""Statistical disclosure control: the one function that every aggregate shown to analysts or exported
+goes through.
 
-Counts below the threshold (default 10, the NHS England small-number convention for published figures) are shown
-as "fewer than 10"; other counts are rounded to the nearest 5 so that suppressed cells cannot be recovered by
-subtraction from totals.
+Counts below the threshold (default 10, the NHS England small-number convention for published figures) are
+shown as "fewer than 10"; other counts are rounded to the nearest 5 so that suppressed cells cannot be
+recovered by subtraction from totals.
 """
 
 from dataclasses import dataclass

@@ -27,6 +27,33 @@ class Membership(models.Model):
         return f"{self.get_role_display()} at {self.organisation}"
 
 
+# Actions in words; any other reads as its code with spaces ("load_register": "Load register").
+ACTION_LABELS = {
+    "sign_in": "Signed in",
+    "sign_in_failed": "Sign-in failed",
+    "sign_out": "Signed out",
+    "view_record": "Viewed a record",
+    "change_record": "Changed a record",
+    "search_register": "Searched for a person",
+    "view_worklist": "Viewed the case-finding worklist",
+    "export_worklist": "Exported the case-finding worklist",
+    "view_case_finding": "Viewed case-finding details",
+    "review_case_finding": "Reviewed case finding",
+    "nominate_for_register": "Nominated for the proactive care register",
+    "exclude_from_register": "Excluded from the proactive care register",
+}
+
+
+class AuditEventQuerySet(models.QuerySet):
+    """Bulk updates and deletes would bypass the model's own refusal, so they are refused here too."""
+
+    def update(self, **kwargs):
+        raise RuntimeError("Audit events are append-only")
+
+    def delete(self):
+        raise RuntimeError("Audit events are append-only")
+
+
 class AuditEvent(models.Model):
     """Append-only record of every read or change of a person's record, and every refusal."""
 
@@ -49,6 +76,8 @@ class AuditEvent(models.Model):
     reason = models.TextField(blank=True)  # why: the legitimate relationship, or the break-glass reason
     detail = models.JSONField(default=dict, blank=True)
 
+    objects = AuditEventQuerySet.as_manager()
+
     class Meta:
         ordering = ["-at", "-id"]
 
@@ -62,3 +91,7 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise RuntimeError("Audit events are append-only")
+
+    @property
+    def action_label(self) -> str:
+        return ACTION_LABELS.get(self.action) or self.action.replace("_", " ").capitalize()

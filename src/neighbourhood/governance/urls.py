@@ -1,8 +1,9 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from neighbourhood.governance import views
+
 urlpatterns = [
-    path("sign-in/", auth_views.LoginView.as_view(template_name="governance/sign_in.jinja"), name="login"),
-    path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
-    path("your-access/", auth_views.LoginView.as_view(), name="my_access"),
+    path("sign-in/", views.SignInView.as_view(), name="login"),
+    path("sign-out/", views.SignOutView.as_view(), name="logout"),
+    path("your-access/", views.my_access, name="my_access"),
 ]

@@ -1,5 +1,8 @@
 from django.urls import path
 
-from neighbourhood.web import views
+from neighbourhood.register import views
 
-urlpatterns = [path("", views.home, name="person_search")]
+urlpatterns = [
+    path("", views.person_search, name="person_search"),
+    path("<str:nhs_number>/", views.person_detail, name="person_detail"),
+]

@@ -13,7 +13,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--out", required=True, help="directory to write report.html and its charts into")
+        parser.add_argument("--out", required=True, help="directory to write index.html and its charts into")
 
     def handle(self, *args, out, **options):
         run = queries.latest_run()
@@ -28,5 +28,5 @@ class Command(BaseCommand):
             if item.is_file():
                 shutil.copy2(item, target / item.name)
         self.stdout.write(
-            self.style.SUCCESS(f"Model report of run {run.pk} written to {target / 'report.html'}")
+            self.style.SUCCESS(f"Model report of run {run.pk} written to {target / 'index.html'}")
         )

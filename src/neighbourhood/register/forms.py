@@ -1,0 +1,92 @@
+"""The person search form, and the helper that turns any bound form's errors into the NHS.UK error summary."""
+
+import datetime as dt
+
+from django import forms
+from django.utils import timezone
+
+from neighbourhood import nhs_number
+
+
+def error_summary(form: forms.Form, *, first_field: str | None = None) -> list[dict]:
+    """`errorList` for the NHS.UK error summary macro: each error links to its field's input (id = name).
+
+    Errors not tied to one field link to `first_field` (default: the form's first field).
+    """
+    first_field = first_field or next(iter(form.fields), "")
+    return [
+        {"text": str(message), "href": f"#{first_field if name == forms.forms.NON_FIELD_ERRORS else name}"}
+        for name, messages in form.errors.items()
+        for message in messages
+    ]
+
+
+def field_error(form: forms.Form, name: str) -> dict | None:
+    """`errorMessage` for an NHS.UK input macro, or None when the field is fine."""
+    errors = form.errors.get(name) if form.is_bound else None
+    return {"text": " ".join(str(e) for e in errors)} if errors else None
+
+
+class PersonSearchForm(forms.Form):
+    """Find a person by NHS number, or by family name and date of birth."""
+
+    nhs_number = forms.CharField(required=False)  # no max_length: `validate` says what is wrong
+    family_name = forms.CharField(required=False, max_length=100)
+    dob_day = forms.CharField(required=False, max_length=2)
+    dob_month = forms.CharField(required=False, max_length=2)
+    dob_year = forms.CharField(required=False, max_length=4)
+
+    DATE_PARTS = ("dob_day", "dob_month", "dob_year")
+
+    def clean_nhs_number(self) -> str:
+        value = self.cleaned_data["nhs_number"]
+        if not value.strip():
+            return ""
+        try:
+            return nhs_number.validate(value)
+        except nhs_number.InvalidNHSNumber as error:
+            raise forms.ValidationError(str(error), code="invalid_nhs_number") from error
+
+    def clean(self):
+        data = super().clean()
+        if self.errors.get("nhs_number") or data.get("nhs_number"):
+            data["kind"] = "nhs_number"
+            return data
+        parts = [(data.get(name) or "").strip() for name in self.DATE_PARTS]
+        family_name = (data.get("family_name") or "").strip()
+        if not family_name and not any(parts):
+            raise forms.ValidationError("Enter an NHS number, or a family name and date of birth")
+        if not family_name:
+            self.add_error("family_name", "Enter a family name to search with a date of birth")
+        data["family_name"] = family_name
+        data["date_of_birth"] = self._date_of_birth(parts)
+        data["kind"] = "name_and_date_of_birth"
+        return data
+
+    def _date_of_birth(self, parts: list[str]) -> dt.date | None:
+        day, month, year = parts
+        missing = [label for label, part in zip(("day", "month", "year"), parts, strict=True) if not part]
+        if len(missing) == 3:
+            self.add_error("dob_day", "Enter a date of birth to search with a family name")
+            return None
+        if missing:
+            first = self.DATE_PARTS[("day", "month", "year").index(missing[0])]
+            self.add_error(first, f"Date of birth must include a {' and '.join(missing)}")
+            return None
+        if not all(part.isascii() and part.isdigit() for part in parts) or len(year) != 4:
+            self.add_error("dob_day", "Date of birth must be a real date, like 17 5 1940")
+            return None
+        try:
+            born = dt.date(int(year), int(month), int(day))
+        except ValueError:
+            self.add_error("dob_day", "Date of birth must be a real date, like 17 5 1940")
+            return None
+        if born > timezone.localdate():
+            self.add_error("dob_day", "Date of birth must be in the past")
+            return None
+        return born
+
+    def date_error(self) -> dict | None:
+        """One error message for the whole date input, as NHS.UK shows it."""
+        messages = [str(e) for name in self.DATE_PARTS for e in self.errors.get(name, [])]
+        return {"text": " ".join(messages)} if messages else None

@@ -1,0 +1,37 @@
+import re
+
+import pytest
+from django.urls import URLResolver, get_resolver, reverse
+
+pytestmark = pytest.mark.django_db
+
+SAMPLE_VALUES = {
+    "int": "1",
+    "str": "9990000018",
+    "path": "x",
+    "slug": "x",
+    "uuid": "00000000-0000-0000-0000-000000000000",
+}
+
+
+def every_path(patterns=None, prefix="/"):
+    """A concrete path for every URL pattern in the project, with sample values for its parameters."""
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        route = str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            yield from every_path(pattern.url_patterns, prefix + route)
+        else:
+            yield prefix + re.sub(r"<(?:(\w+):)?\w+>", lambda m: SAMPLE_VALUES[m.group(1) or "str"], route)
+
+
+def test_anonymous_people_are_sent_to_sign_in_from_every_page(client):
+    paths = [path for path in every_path() if not path.startswith("/admin/")]  # the admin has its own sign-in
+    assert "/your-access/" in paths and "/people/9990000018/" in paths
+
+    for path in paths:
+        response = client.get(path)
+        if path == reverse("login"):
+            assert response.status_code == 200
+        else:
+            assert response.status_code == 302, path
+            assert response["Location"] == f"{reverse('login')}?next={path}", path
