@@ -10,16 +10,22 @@ PYRAMID = [
     {
         "segment": "Top 0.5%",
         "people": 12,
-        "share_of_spend": 0.15,
+        "spend_gbp": 150000.0,
         "emergency_admissions": 30,
-        "share_of_emergency_admissions": 0.2,
+        "share_people": 0.006,
+        "share_spend": 0.15,
+        "share_emergency_admissions": 0.8,
+        "mean_admission_risk": 0.6,
     },
     {
         "segment": "Rest",
         "people": 2000,
-        "share_of_spend": 0.85,
+        "spend_gbp": 850000.0,
         "emergency_admissions": 7,
-        "share_of_emergency_admissions": 0.8,
+        "share_people": 0.994,
+        "share_spend": 0.85,
+        "share_emergency_admissions": 0.2,
+        "mean_admission_risk": 0.05,
     },
 ]
 

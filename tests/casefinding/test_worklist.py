@@ -85,8 +85,10 @@ def test_analyst_cannot_open_the_identifiable_worklist_but_sees_the_suppressed_o
     overview = client.get("/case-finding/overview/").content.decode()
     assert "Pyramid of need" in overview
     assert "HIGHRISK" not in overview
-    # 12 people in the top segment is shown rounded (10); 7 admissions in the rest are suppressed.
-    assert "fewer than 10" in overview
+    # 12 people in the top segment are shown rounded to 10; the 7 admissions in the rest are suppressed,
+    # and so is their share, which would give them away by subtraction.
+    assert "<td>Top 0.5%</td><td>10</td>" in overview
+    assert "<td>fewer than 10</td><td>suppressed</td>" in overview
 
 
 def test_without_a_run_the_worklist_says_so(client):

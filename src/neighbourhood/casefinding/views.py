@@ -128,12 +128,15 @@ def overview(request):
     if run is None:
         return render(request, "casefinding/no_run.jinja")
     total_people = sum(row["people"] for row in run.pyramid)
+    total_admissions = sum(row["emergency_admissions"] for row in run.pyramid)
     pyramid = [
         {
-            **row,
-            "people_text": safe_count(row["people"]).text,
-            "admissions_text": safe_count(row["emergency_admissions"]).text,
-            "people_share_text": safe_share(row["people"], total_people),
+            "segment": row["segment"],
+            "people": safe_count(row["people"]).text,
+            "share_of_people": safe_share(row["people"], total_people),
+            "share_of_spend": "suppressed" if row["people"] < 10 else f"{100 * row['share_spend']:.1f}%",
+            "emergency_admissions": safe_count(row["emergency_admissions"]).text,
+            "share_of_admissions": safe_share(row["emergency_admissions"], total_admissions),
         }
         for row in run.pyramid
     ]
