@@ -11,6 +11,7 @@ from jinja2 import ChainableUndefined, ChoiceLoader, Environment, FileSystemLoad
 from neighbourhood import presenters
 from neighbourhood.governance.disclosure import safe_count
 from neighbourhood.web import formhelpers
+from neighbourhood.web.navigation import navigation_items
 
 
 def _our_template_dirs() -> list[str]:
@@ -42,6 +43,7 @@ def environment(**options) -> Environment:
         static=static,
         url=url,
         get_messages=messages.get_messages,
+        navigation_items=navigation_items,
         error_summary_items=formhelpers.error_summary_items,
         field_params=formhelpers.field_params,
         choice_params=formhelpers.choice_params,
