@@ -25,7 +25,8 @@ def every_path(patterns=None, prefix="/"):
 
 
 def test_anonymous_people_are_sent_to_sign_in_from_every_page(client):
-    paths = [path for path in every_path() if not path.startswith("/admin/")]  # the admin has its own sign-in
+    # The admin has its own sign-in; the API answers 401 (tested below).
+    paths = [path for path in every_path() if not path.startswith(("/admin/", "/api/"))]
     assert "/your-access/" in paths and "/people/9990000018/" in paths
 
     for path in paths:
@@ -35,3 +36,9 @@ def test_anonymous_people_are_sent_to_sign_in_from_every_page(client):
         else:
             assert response.status_code == 302, path
             assert response["Location"] == f"{reverse('login')}?next={path}", path
+
+
+def test_anonymous_api_calls_get_401_not_a_sign_in_page(client):
+    response = client.get("/api/people/9990000018")
+    assert response.status_code == 401
+    assert response["Content-Type"].startswith("application/json")
