@@ -1,0 +1,285 @@
+"""Per-person features on a given date, from data dated before it, as one Ibis expression.
+
+Used twice: at the index date (scoring, flags, eFI) and 12 months earlier (training the admission-risk model).
+Heavy work (joins, counts over events and activity) runs in the engine; one row per person comes back.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+
+from neighbourhood.risk import efi
+from neighbourhood.risk.codes import COPD, DIABETES, HYPERTENSION, codes_table, ltc_codes
+from neighbourhood.risk.dates import Window, years_before
+from neighbourhood.risk.lake import Lake, fetch_arrow
+
+
+@dataclass(frozen=True)
+class UnstableDefinition:
+    """When a long-term condition counts as unstable in the 12 months before the date
+    (docs/case-finding.md)."""
+
+    systolic_bp_mmhg: float = (
+        160.0  # latest reading at or above: stage 2 hypertension, uncontrolled (NICE NG136)
+    )
+    hba1c_mmol_mol: float = 75.0  # latest reading at or above: poor control, high risk (NICE NG28 bands)
+    copd_exacerbations: int = 1  # any recorded exacerbation
+    # any emergency admission whose primary diagnosis is a code of the condition also makes it unstable
+
+
+COUNT_COLUMNS = (
+    "efi_deficit_count",
+    "ltc_count",
+    "unstable_ltc_count",
+    "repeat_oral_medicines",
+    "falls_12m",
+    "ae_attendances_12m",
+    "emergency_admissions_12m",
+    "elective_admissions_12m",
+    "bed_days_12m",
+    "emergency_admissions_year_before",
+    "ae_attendances_year_before",
+    "social_care_services",
+    "social_care_assessments_12m",
+    "is_carer",
+    "lives_alone",
+    "housebound",
+)
+MONEY_COLUMNS = ("hospital_cost_12m", "social_care_cost_12m")
+
+
+def condition_column(condition: str) -> str:
+    """`Heart failure` -> `has_heart_failure`: one 0/1 column per long-term condition in the codelist."""
+    return "has_" + "".join(c if c.isalnum() else "_" for c in condition.lower()).strip("_")
+
+
+CONDITION_COLUMNS = {condition_column(c): c for c in sorted(ltc_codes()["name"].unique())}
+
+
+def population(lake: Lake, as_of: dt.date) -> ir.Table:
+    """Living registered people on `as_of`: valid NHS number, a practice, registered before and not died by
+    then."""
+    people = lake.valid_people
+    living = people.filter(
+        people.registration_date < as_of,
+        people.date_of_death.isnull() | (people.date_of_death > as_of),
+    )
+    born = living.date_of_birth
+    birthday_passed = (born.month() * 100 + born.day()) <= (as_of.month * 100 + as_of.day)
+    age = (as_of.year - born.year()) - birthday_passed.ifelse(0, 1)
+    return living.select(
+        "nhs_number",
+        "practice_ods_code",
+        "sex",
+        "ethnicity",
+        imd_decile=living.imd_decile.cast("float64"),
+        age=age.cast("int64"),
+    )
+
+
+def coded_events(lake: Lake, as_of: dt.date) -> ir.Table:
+    events = lake.events.filter(lake.events.date < as_of)
+    return events.inner_join(codes_table(), "snomed_code").select(
+        "nhs_number", "date", "value", "kind", "name"
+    )
+
+
+def _findings(coded: ir.Table, window: Window) -> ir.Table:
+    found = coded.filter(coded.kind.isin(["finding", "measurement"]))
+    in_window = found.date >= window.start
+
+    def last(name: str):
+        return found.date.max(where=found.name == name)
+
+    summary = found.group_by("nhs_number").agg(
+        falls_12m=found.date.nunique(where=(found.name == "fall") & in_window),
+        lives_alone=(found.name == "lives_alone").any(),
+        carer_last=last("is_a_carer"),
+        not_carer_last=last("not_a_carer"),
+        housebound_last=last("housebound"),
+        not_housebound_last=last("no_longer_housebound"),
+    )
+    # the latest of "is a carer" / "no longer a carer" (and housebound / no longer) decides
+    return summary.select(
+        "nhs_number",
+        "falls_12m",
+        lives_alone=summary.lives_alone.cast("int64"),
+        carer_code=(
+            summary.carer_last.notnull()
+            & (summary.not_carer_last.isnull() | (summary.carer_last > summary.not_carer_last))
+        ).cast("int64"),
+        housebound=(
+            summary.housebound_last.notnull()
+            & (summary.not_housebound_last.isnull() | (summary.housebound_last > summary.not_housebound_last))
+        ).cast("int64"),
+    )
+
+
+def _latest_value(coded: ir.Table, measurement: str, window: Window) -> ir.Table:
+    """nhs_number, latest: the highest value on the most recent day with a reading in the window."""
+    readings = coded.filter(
+        coded.name == measurement, coded.date >= window.start, coded.value.notnull()
+    ).select("nhs_number", "date", "value")
+    last_day = readings.group_by("nhs_number").agg(last_date=readings.date.max())
+    on_last_day = readings.inner_join(last_day, "nhs_number").filter(lambda t: t.date == t.last_date)
+    return on_last_day.group_by("nhs_number").agg(latest=on_last_day.value.max())
+
+
+def _unstable_conditions(
+    lake: Lake, coded: ir.Table, diagnosed: ir.Table, window: Window, unstable: UnstableDefinition
+) -> ir.Table:
+    """nhs_number, unstable_ltc_count: distinct long-term conditions unstable in the window."""
+    ltc_codes = codes_table().filter(lambda t: t.kind == "ltc").select("snomed_code", condition="name")
+    admissions = _activity_in(lake.hospital_activity, window)
+    admitted = admissions.filter(
+        admissions.setting == "inpatient", admissions.admission_method == "emergency"
+    ).inner_join(ltc_codes, admissions.diagnosis_code == ltc_codes.snomed_code)
+    from_admissions = admitted.select("nhs_number", "condition")
+
+    def measured(measurement: str, threshold: float, condition: str) -> ir.Table:
+        latest = _latest_value(coded, measurement, window)
+        return latest.filter(latest.latest >= threshold).select(
+            "nhs_number", condition=ibis.literal(condition)
+        )
+
+    exacerbated = coded.filter(coded.name == "copd_exacerbation", coded.date >= window.start)
+    exacerbations = exacerbated.group_by("nhs_number").agg(n=exacerbated.count())
+    from_records = ibis.union(
+        measured("systolic_bp", unstable.systolic_bp_mmhg, HYPERTENSION),
+        measured("hba1c", unstable.hba1c_mmol_mol, DIABETES),
+        exacerbations.filter(exacerbations.n >= unstable.copd_exacerbations).select(
+            "nhs_number", condition=ibis.literal(COPD)
+        ),
+    ).inner_join(diagnosed, ["nhs_number", "condition"])
+    unstable_rows = from_admissions.union(from_records.select("nhs_number", "condition"), distinct=True)
+    return unstable_rows.group_by("nhs_number").agg(unstable_ltc_count=unstable_rows.count())
+
+
+def _activity_in(hospital: ir.Table, window: Window) -> ir.Table:
+    return hospital.filter(hospital.start_date >= window.start, hospital.start_date < window.end)
+
+
+def _hospital(lake: Lake, window: Window) -> ir.Table:
+    """Use in the last 12 months, and emergency use in the 12 months before that (a persistent pattern)."""
+    earlier = Window(start=years_before(window.start), end=window.start)
+    spells = _activity_in(lake.hospital_activity, Window(start=earlier.start, end=window.end))
+    recent = spells.start_date >= window.start
+    inpatient = spells.setting == "inpatient"
+    emergency = inpatient & (spells.admission_method == "emergency")
+    # a spell still open on the date counts only the days before it: its discharge is in the future
+    end = ibis.least(spells.end_date.fill_null(window.end), ibis.date(window.end))
+    stay = end.delta(spells.start_date, unit="day")
+    return spells.group_by("nhs_number").agg(
+        ae_attendances_12m=((spells.setting == "ae") & recent).sum(),
+        emergency_admissions_12m=(emergency & recent).sum(),
+        elective_admissions_12m=(inpatient & (spells.admission_method == "elective") & recent).sum(),
+        bed_days_12m=stay.sum(where=inpatient & recent),
+        hospital_cost_12m=spells.cost_gbp.sum(where=recent),
+        emergency_admissions_year_before=(emergency & ~recent).sum(),
+        ae_attendances_year_before=((spells.setting == "ae") & ~recent).sum(),
+    )
+
+
+def _social_care(lake: Lake, window: Window) -> ir.Table:
+    care = lake.social_care.filter(lake.social_care.start_date < window.end)
+    service = care.activity == "service"
+    open_on_date = care.end_date.isnull() | (care.end_date >= window.end)
+    overlap_start = ibis.greatest(care.start_date, ibis.date(window.start))
+    overlap_end = ibis.least(care.end_date.fill_null(window.end), ibis.date(window.end))
+    overlap_days = ibis.greatest(overlap_end.delta(overlap_start, unit="day"), 0)
+    return care.group_by("nhs_number").agg(
+        social_care_services=(service & open_on_date).sum(),
+        social_care_assessments_12m=(
+            (care.activity == "assessment") & (care.start_date >= window.start)
+        ).sum(),
+        social_care_cost_12m=(care.weekly_cost_gbp.fill_null(0) * overlap_days / 7).sum(where=service),
+    )
+
+
+def _medicines(lake: Lake, as_of: dt.date) -> ir.Table:
+    meds = lake.medications
+    current_repeat_oral = meds.filter(
+        meds.start_date < as_of,
+        meds.end_date.isnull() | (meds.end_date > as_of),
+        meds.is_repeat,
+        meds.route == "oral",
+    )
+    return current_repeat_oral.group_by("nhs_number").agg(
+        repeat_oral_medicines=current_repeat_oral.name.nunique()
+    )
+
+
+def _carer_relationships(lake: Lake, as_of: dt.date) -> ir.Table | None:
+    if lake.relationships is None:
+        return None
+    rel = lake.relationships
+    carers = rel.filter(rel.relationship == "carer_of", rel.start_date < as_of)
+    return carers.select("nhs_number", carer_relationship=ibis.literal(1)).distinct()
+
+
+def features_at(
+    lake: Lake, as_of: dt.date, *, unstable: UnstableDefinition | None = None, with_names: bool = False
+) -> ir.Table:
+    """One row per living registered person on `as_of` with every feature; counts are 0 when there is
+    nothing."""
+    unstable = unstable or UnstableDefinition()
+    window = Window.year_before(as_of)
+    coded = coded_events(lake, as_of)
+    diagnosed = coded.filter(coded.kind == "ltc").select("nhs_number", condition=coded.name).distinct()
+    ltcs = diagnosed.group_by("nhs_number").agg(
+        ltc_count=diagnosed.count(),
+        **{
+            column: (diagnosed.condition == name).any().cast("int64")
+            for column, name in CONDITION_COLUMNS.items()
+        },
+    )
+    deficits = efi.deficits_per_person(coded, lake.medications, window)
+    if not with_names:
+        deficits = deficits.drop("efi_deficits")
+    parts = [
+        deficits,
+        ltcs,
+        _unstable_conditions(lake, coded, diagnosed, window, unstable),
+        _findings(coded, window),
+        _hospital(lake, window),
+        _social_care(lake, window),
+        _medicines(lake, as_of),
+    ]
+    carer_links = _carer_relationships(lake, as_of)
+    if carer_links is not None:
+        parts.append(carer_links)
+    table = population(lake, as_of)
+    for part in parts:
+        table = table.left_join(part, "nhs_number").drop("nhs_number_right")
+    carer = table.carer_code.fill_null(0)
+    if carer_links is not None:
+        carer = ibis.greatest(carer, table.carer_relationship.fill_null(0))
+    fills = {
+        column: table[column].fill_null(0)
+        for column in (*COUNT_COLUMNS, *CONDITION_COLUMNS)
+        if column in table.columns
+    }
+    fills |= {column: table[column].fill_null(0.0).cast("float64") for column in MONEY_COLUMNS}
+    table = table.mutate(is_carer=carer.cast("int64"), **fills)
+    drop = [c for c in ("carer_code", "carer_relationship") if c in table.columns]
+    return table.drop(*drop)
+
+
+def to_frame(table: ir.Table) -> pd.DataFrame:
+    """Execute and return a frame sorted by NHS number with plain numpy dtypes (same on every engine)."""
+    arrow = fetch_arrow(table).sort_by("nhs_number")
+    deficits = arrow.column("efi_deficits").to_pylist() if "efi_deficits" in arrow.column_names else None
+    if deficits is not None:
+        arrow = arrow.drop_columns(["efi_deficits"])
+    frame = arrow.to_pandas(date_as_object=True)
+    for column in (*COUNT_COLUMNS, *CONDITION_COLUMNS, "age"):
+        if column in frame:
+            frame[column] = frame[column].astype("int64")
+    for column in (*MONEY_COLUMNS, "imd_decile"):
+        frame[column] = frame[column].astype("float64")
+    if deficits is not None:
+        frame["efi_deficits"] = [names or [] for names in deficits]
+    return frame
