@@ -35,6 +35,10 @@ def test_stratify_stores_a_run_the_worklist_reads_and_exports(loaded, client, tm
     call_command("stratify", data=str(loaded), index_date="2026-04-01", export=str(export))
     run = RiskRun.objects.get()
     assert run.status == RiskRun.Status.SUCCEEDED and run.model_version and run.code_version
+    artefact = tmp_path / "models" / run.model_version
+    assert run.model_info["artefact"] == str(artefact)
+    assert (artefact / "model.txt").exists() and (artefact / "metadata.json").exists()
+    assert (tmp_path / "reports" / f"run-{run.pk}" / "calibration.png").exists()
     living = Person.objects.filter(date_of_death__isnull=True).count()
     assert RiskScore.objects.filter(run=run).count() == living
     adults_on_register = RiskScore.objects.filter(run=run, on_register=True).count()

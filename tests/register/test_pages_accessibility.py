@@ -10,7 +10,6 @@ from neighbourhood.nhs_number import format_for_display
 from neighbourhood.register.actions import load_register
 from neighbourhood.register.models import Practice
 from tests.browser.axe import assert_accessible
-from tests.browser.conftest import chromium_context, page, static_root_exists  # noqa: F401 - fixtures
 from tests.browser.test_journeys import sign_in
 from tests.factories import staff
 from tests.register.lake import INDEX_DATE, lake_tables, write_lake
@@ -18,7 +17,7 @@ from tests.register.lake import INDEX_DATE, lake_tables, write_lake
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-def test_search_errors_results_and_a_full_summary_are_accessible(page, live_server, tmp_path):  # noqa: F811
+def test_search_errors_results_and_a_full_summary_are_accessible(page, live_server, tmp_path):
     tables = lake_tables(3)
     tables["people"][0]["date_of_death"] = dt.date(2025, 3, 1)
     load_register(data_dir=write_lake(tmp_path / "lake", tables), as_of=INDEX_DATE)

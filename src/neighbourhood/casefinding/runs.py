@@ -9,6 +9,7 @@ import subprocess
 from datetime import date
 from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -34,6 +35,11 @@ def code_version() -> str:
     except (OSError, subprocess.CalledProcessError):
         sha = ""
     return f"{version('neighbourhood')}{'+' + sha if sha else ''}"
+
+
+def model_dir(version: str) -> Path:
+    """Where a trained model is kept: one folder per version, never overwritten by another version."""
+    return Path(settings.VAR_DIR) / "models" / version
 
 
 def data_cut(data_dir: Path) -> str:
@@ -74,6 +80,8 @@ def run_case_finding(
             previous_register=queries.current_register_nhs_numbers(),
         )
         write_model_report(result, reports.report_dir(run), engine=engine)
+        saved = result.model.save(model_dir(result.model_info["version"]))
+        result.model_info["artefact"] = str(saved)
         _store(run, result)
         if export_path is not None:
             export(result, Path(export_path))

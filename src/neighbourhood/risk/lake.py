@@ -203,8 +203,9 @@ def valid_nhs_number(column: ir.StringValue) -> ir.BooleanValue:
 
 
 def data_cut(metadata: dict) -> dt.date:
-    """The date the extract was taken: from metadata.json when it says, else today."""
-    for key in ("data_cut", "extract_date", "data_cut_date"):
+    """The date the extract was taken: from metadata.json when it says, else today. A synthetic lake says how
+    far its follow-up runs (`follow_up_end`), which is the date its "extract" covers to."""
+    for key in ("data_cut", "extract_date", "data_cut_date", "follow_up_end"):
         if metadata.get(key):
             return dt.date.fromisoformat(str(metadata[key])[:10])
     return dt.date.today()
