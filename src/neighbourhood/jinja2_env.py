@@ -9,7 +9,7 @@ from django.urls import reverse
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, FileSystemLoader, PackageLoader
 
 from neighbourhood import presenters
-from neighbourhood.governance.disclosure import safe_count
+from neighbourhood.disclosure import safe_count
 from neighbourhood.web import formhelpers
 from neighbourhood.web.navigation import navigation_items
 

@@ -95,3 +95,32 @@ def test_without_a_run_the_worklist_says_so(client):
     practice = PracticeFactory()
     client.force_login(staff(Role.GP, practice.organisation))
     assert "has not run yet" in client.get("/case-finding/").content.decode()
+
+
+def test_overview_shows_how_the_scores_did_and_serves_only_its_own_charts(
+    client, setting, settings, tmp_path
+):
+    import json
+
+    from neighbourhood.casefinding.reports import report_dir
+
+    settings.VAR_DIR = tmp_path
+    folder = report_dir(setting["run"])
+    folder.mkdir(parents=True)
+    (folder / "roc.png").write_bytes(b"\x89PNG fake")
+    (folder / "metrics.json").write_text(
+        json.dumps(
+            {
+                "overall": {"auroc": 0.81, "truth_auroc": 0.85, "calibration_slope": 0.97},
+                "top": [{"top": "2%", "people": 40, "precision": 0.5, "capture": 0.25}],
+            }
+        )
+    )
+    client.force_login(staff(Role.ANALYST, setting["here"].organisation))
+    overview = client.get("/case-finding/overview/").content.decode()
+    assert "AUROC over the following 12 months" in overview and "0.810" in overview
+    assert "50% were admitted; they were 25% of all people admitted" in overview
+    run = setting["run"].pk
+    assert client.get(f"/case-finding/runs/{run}/charts/roc.png").status_code == 200
+    assert client.get(f"/case-finding/runs/{run}/charts/metrics.json").status_code == 404
+    assert client.get(f"/case-finding/runs/{run}/charts/..%2Fsecret.png").status_code == 404

@@ -1,13 +1,20 @@
 import pytest
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate as django_authenticate
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
+from django.test import RequestFactory
 
 from neighbourhood.governance.demo import RegisterNotLoaded, create_demo_users
 from neighbourhood.governance.models import Membership, User
 from neighbourhood.governance.roles import Role
 from neighbourhood.register.models import LocalAuthority, Organisation
 from tests.factories import AdultSocialCareFactory, PracticeFactory
+
+
+def authenticate(**credentials):
+    """Sign-in lockout (django-axes) needs the request every real sign-in has."""
+    return django_authenticate(RequestFactory().post("/sign-in/"), **credentials)
+
 
 pytestmark = pytest.mark.django_db
 

@@ -190,3 +190,28 @@ def test_sign_in_sign_out_and_failures_are_audited_without_passwords(client):
     stored = " ".join(str(value) for row in AuditEvent.objects.values() for value in row.values())
     for secret in ["my secret guess", "my other secret", "whatever", PASSWORD]:
         assert secret not in stored
+
+
+def test_five_failed_sign_ins_lock_the_account_even_with_the_right_password(client):
+    user = UserFactory()
+    for _ in range(4):
+        assert sign_in(client, user.username, "not the password").status_code == 200
+    assert sign_in(client, user.username, "not the password").status_code == 429  # the fifth locks it
+    locked = sign_in(client, user.username, PASSWORD)
+    assert locked.status_code == 429
+    assert "Your account is locked for now" in visible_text(locked.content.decode())
+    assert SESSION_KEY not in client.session
+    # Another account is not affected.
+    other = UserFactory()
+    assert sign_in(client, other.username, PASSWORD).status_code == 302
+
+
+def test_a_successful_sign_in_resets_the_count_of_failures(client):
+    user = UserFactory()
+    for _ in range(4):
+        sign_in(client, user.username, "not the password")
+    assert sign_in(client, user.username, PASSWORD).status_code == 302
+    client.logout()
+    for _ in range(4):
+        sign_in(client, user.username, "not the password")
+    assert sign_in(client, user.username, PASSWORD).status_code == 302

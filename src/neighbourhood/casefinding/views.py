@@ -8,8 +8,8 @@ from django.views.decorators.http import require_POST
 from neighbourhood.casefinding import actions, exports, queries, reports
 from neighbourhood.casefinding.forms import ExclusionForm, NominationForm, WorklistFilterForm
 from neighbourhood.casefinding.models import RiskRun
+from neighbourhood.disclosure import safe_count, safe_share
 from neighbourhood.governance import access
-from neighbourhood.governance.disclosure import safe_count, safe_share
 from neighbourhood.governance.roles import Permission
 from neighbourhood.register.models import Person, Practice
 

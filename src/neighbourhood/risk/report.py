@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import roc_auc_score, roc_curve
 
+from neighbourhood.disclosure import safe_count
 from neighbourhood.risk.dates import years_after
 from neighbourhood.risk.lake import connect, fetch, read_lake
 from neighbourhood.risk.model import calibration_slope_intercept
@@ -77,8 +78,8 @@ def _summary(group: pd.DataFrame) -> dict:
     events = int(y.sum())
     if len(group) < SMALL_NUMBER or events < SMALL_NUMBER or len(group) - events < SMALL_NUMBER:
         return {
-            "people": "fewer than 10",
-            "events": "fewer than 10",
+            "people": safe_count(0).text,
+            "events": safe_count(0).text,
             "auroc": None,
             "calibration_slope": None,
             "observed_rate": None,
@@ -86,8 +87,9 @@ def _summary(group: pd.DataFrame) -> dict:
         }
     slope, _ = calibration_slope_intercept(y, p)
     return {
-        "people": len(group),
-        "events": events,
+        # Shown to analysts: through the one disclosure-control function (rounded to 5).
+        "people": safe_count(len(group)).text,
+        "events": safe_count(events).text,
         "auroc": _auroc(y, p),
         "calibration_slope": slope,
         "observed_rate": float(y.mean()),
@@ -237,7 +239,8 @@ outcome: an emergency admission in the following 12 months.</p>
 <h2>Precision and capture at the top of the ranking</h2>
 <p>Precision: the share of the people at highest risk who were admitted. Capture: the share of all people
 admitted who were among them.</p>{_table(evaluation.top)}
-<h2>Subgroups</h2><p>Groups with fewer than 10 people or 10 events are suppressed.</p>
+<h2>Subgroups</h2><p>Groups with fewer than 10 people or 10 events are suppressed; other counts are rounded
+to the nearest 5.</p>
 {_table(evaluation.subgroups)}
 </body></html>
 """

@@ -1,6 +1,6 @@
 import pytest
 
-from neighbourhood.governance.disclosure import safe_count, safe_share
+from neighbourhood.disclosure import safe_count, safe_share
 
 
 @pytest.mark.parametrize(
