@@ -16,7 +16,7 @@ class WorklistFilterForm(forms.Form):
     practice = forms.ChoiceField(required=False, label="Practice")
     segment = forms.ChoiceField(required=False, label="Segment of the pyramid")
     efi_category = forms.ChoiceField(required=False, choices=EFI_CATEGORIES, label="eFI category")
-    flagged = forms.BooleanField(required=False, label="Wokingham flag raised")
+    flagged = forms.BooleanField(required=False, label="Flagged for MDT review (Wokingham rules)")
     on_register = forms.BooleanField(required=False, label="On the proactive care register")
     not_reviewed = forms.BooleanField(required=False, label="Not yet reviewed")
     sort = forms.ChoiceField(

@@ -1,8 +1,6 @@
 """`neighbourhood demo`: from nothing to a working demo neighbourhood at http://127.0.0.1:8000."""
 
 import json
-import os
-import secrets
 import time
 from datetime import date
 
@@ -37,10 +35,8 @@ class Command(BaseCommand):
         call_command("load", str(data_dir))
 
         self._step("Demo users")
-        password = os.environ.get("NEIGHBOURHOOD_DEMO_PASSWORD") or secrets.token_urlsafe(12)
-        call_command("demo_users", password=password)
-        if not os.environ.get("NEIGHBOURHOOD_DEMO_PASSWORD"):
-            self.stdout.write(self.style.WARNING(f"Demo password for every user (shown once): {password}"))
+        # demo_users takes NEIGHBOURHOOD_DEMO_PASSWORD when set, else generates one and prints it once.
+        call_command("demo_users")
 
         if "stratify" in get_commands():
             self._step("Case finding")
