@@ -5,7 +5,8 @@ from django.shortcuts import render
 from django.utils.decorators import method_decorator
 
 from neighbourhood.governance import queries
-from neighbourhood.governance.forms import SignInForm, error_summary_items
+from neighbourhood.governance.forms import SignInForm
+from neighbourhood.web.formhelpers import error_summary_items
 
 
 @method_decorator(login_not_required, name="dispatch")

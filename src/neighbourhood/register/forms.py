@@ -8,19 +8,6 @@ from django.utils import timezone
 from neighbourhood import nhs_number
 
 
-def error_summary(form: forms.Form, *, first_field: str | None = None) -> list[dict]:
-    """`errorList` for the NHS.UK error summary macro: each error links to its field's input (id = name).
-
-    Errors not tied to one field link to `first_field` (default: the form's first field).
-    """
-    first_field = first_field or next(iter(form.fields), "")
-    return [
-        {"text": str(message), "href": f"#{first_field if name == forms.forms.NON_FIELD_ERRORS else name}"}
-        for name, messages in form.errors.items()
-        for message in messages
-    ]
-
-
 def field_error(form: forms.Form, name: str) -> dict | None:
     """`errorMessage` for an NHS.UK input macro, or None when the field is fine."""
     errors = form.errors.get(name) if form.is_bound else None
@@ -37,6 +24,10 @@ class PersonSearchForm(forms.Form):
     dob_year = forms.CharField(required=False, max_length=4)
 
     DATE_PARTS = ("dob_day", "dob_month", "dob_year")
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "%s")  # the page's inputs use the field names as ids
+        super().__init__(*args, **kwargs)
 
     def clean_nhs_number(self) -> str:
         value = self.cleaned_data["nhs_number"]

@@ -6,7 +6,8 @@ from neighbourhood.governance import access
 from neighbourhood.governance.models import AuditEvent
 from neighbourhood.governance.roles import Permission
 from neighbourhood.register import queries
-from neighbourhood.register.forms import PersonSearchForm, error_summary, field_error
+from neighbourhood.register.forms import PersonSearchForm, field_error
+from neighbourhood.web.formhelpers import error_summary_items
 
 
 def person_search(request):
@@ -37,7 +38,7 @@ def person_search(request):
         "register/search.jinja",
         {
             "form": form,
-            "errors": error_summary(form) if form.is_bound else [],
+            "errors": error_summary_items(form),
             "nhs_number_error": field_error(form, "nhs_number"),
             "family_name_error": field_error(form, "family_name"),
             "date_of_birth_error": form.date_error() if form.is_bound else None,

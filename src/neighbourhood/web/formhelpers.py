@@ -8,11 +8,16 @@ from django import forms
 
 
 def error_summary_items(form: forms.Form) -> list[dict]:
-    """Items for the NHS.UK error summary: one per message, each linking to its field."""
-    items = []
-    for name, errors in form.errors.items():
-        href = f"#{form[name].id_for_label}" if name in form.fields else "#"
-        items.extend({"text": str(message), "href": href} for message in errors)
+    """Items for the NHS.UK error summary: form-wide errors first (linking to the first field, since there is
+    nothing else to move to), then each field's errors in the form's order, each linking to its field."""
+    if not form.is_bound:
+        return []
+    first_field = form[next(iter(form.fields))].id_for_label
+    items = [{"text": str(message), "href": f"#{first_field}"} for message in form.non_field_errors()]
+    for name in form.fields:
+        items.extend(
+            {"text": str(message), "href": f"#{form[name].id_for_label}"} for message in form[name].errors
+        )
     return items
 
 
