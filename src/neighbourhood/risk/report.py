@@ -24,6 +24,7 @@ from neighbourhood.disclosure import safe_count
 from neighbourhood.risk.dates import years_after
 from neighbourhood.risk.lake import connect, fetch, read_lake
 from neighbourhood.risk.model import calibration_slope_intercept
+from neighbourhood.risk.pipeline import emergency_admissions_between
 
 SMALL_NUMBER = 10
 TOP_FRACTIONS = (0.02, 0.05)
@@ -52,13 +53,7 @@ def realised_outcomes(data_dir: Path, index_date, engine: str = "duckdb", spark_
     lake = read_lake(connect(engine, spark_session), data_dir, engine=engine)
     end = years_after(index_date)
     spells = lake.hospital_activity
-    admitted = spells.filter(
-        spells.setting == "inpatient",
-        spells.admission_method == "emergency",
-        spells.start_date >= index_date,
-        spells.start_date < end,
-    )
-    outcome = fetch(admitted.select("nhs_number").distinct())
+    outcome = fetch(emergency_admissions_between(lake, index_date, end).select("nhs_number"))
     last_activity = fetch(spells.aggregate(last=spells.start_date.max()))["last"].iloc[0]
     frame = pd.DataFrame({"nhs_number": outcome["nhs_number"], "outcome": 1})
     truth = None
