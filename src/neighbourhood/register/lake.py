@@ -122,14 +122,19 @@ def table_files(data_dir: Path, table: str) -> list[Path]:
     return sorted(folder.glob("*.parquet")) if folder.is_dir() else []
 
 
-def default_as_of(data_dir: Path) -> dt.date:
-    """The index date the data was made for (metadata.json), else today."""
+def index_date_of(data_dir: Path) -> dt.date | None:
+    """The index date the data was made for, if its metadata.json says."""
     metadata = Path(data_dir) / "metadata.json"
     if metadata.is_file():
         index_date = json.loads(metadata.read_text()).get("index_date")
         if index_date:
             return dt.date.fromisoformat(str(index_date)[:10])
-    return dt.date.today()
+    return None
+
+
+def default_as_of(data_dir: Path) -> dt.date:
+    """The index date the data was made for (metadata.json), else today."""
+    return index_date_of(data_dir) or dt.date.today()
 
 
 def _columns_of(files: list[Path]) -> set[str]:

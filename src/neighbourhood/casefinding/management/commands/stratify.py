@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from neighbourhood.casefinding.runs import run_case_finding
+from neighbourhood.register.lake import index_date_of
 
 
 class Command(BaseCommand):
@@ -29,9 +30,11 @@ class Command(BaseCommand):
         if export and not export.endswith((".csv", ".parquet")):
             raise CommandError("--export must name a .csv or .parquet file")
         try:
-            when = date.fromisoformat(index_date) if index_date else _index_date_of(data_dir)
+            when = date.fromisoformat(index_date) if index_date else index_date_of(data_dir)
         except ValueError as error:
             raise CommandError(f"--index-date must be YYYY-MM-DD: {error}") from error
+        if when is None:
+            raise CommandError("Give --index-date: the data directory does not say its index date")
         try:
             run = run_case_finding(
                 data_dir=data_dir,
@@ -52,14 +55,3 @@ class Command(BaseCommand):
         )
         for warning in run.warnings:
             self.stdout.write(self.style.WARNING(f"Warning: {warning}"))
-
-
-def _index_date_of(data_dir: Path) -> date:
-    import json
-
-    metadata = data_dir / "metadata.json"
-    if metadata.exists():
-        made = json.loads(metadata.read_text())
-        if "index_date" in made:
-            return date.fromisoformat(made["index_date"])
-    raise CommandError("Give --index-date: the data directory does not say its index date")
