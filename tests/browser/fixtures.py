@@ -28,14 +28,6 @@ def pytest_collection_modifyitems(config, items):
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
 
 
-@pytest.fixture(autouse=True, scope="session")
-def static_root_exists(django_test_environment):
-    """WhiteNoise warns (an error here, even in the live server's thread) when STATIC_ROOT is missing."""
-    from django.conf import settings
-
-    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
-
-
 @pytest.fixture(scope="session")
 def chromium_context(live_server, tmp_path_factory):
     """One Chromium for the run, with a fresh user-data dir. It asks for the live server so that it closes
@@ -67,9 +59,8 @@ def chromium_context(live_server, tmp_path_factory):
 
 
 @pytest.fixture
-def page(chromium_context, live_server, settings):
+def page(chromium_context, live_server):
     """A new tab with no cookies, so every journey starts signed out."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # argon2 is slow here
     chromium_context.clear_cookies()
     tab = chromium_context.new_page()
     yield tab
