@@ -45,7 +45,7 @@ def test_warnings_count_people_left_out_and_future_dates(lake_dir):
     assert "1 people have no practice_ods_code and are left out of every result" in lake.warnings
     assert any("invalid NHS number" in w for w in lake.warnings)
     assert any("1 events rows are dated after the data cut" in w for w in lake.warnings)
-    frame = to_frame(features_at(lake, INDEX, with_names=True))
+    frame = to_frame(features_at(lake, INDEX))
     assert list(frame["nhs_number"]) == [GOOD]  # the unknown code is simply not a deficit
     assert frame.loc[0, "efi_deficits"] == ["Arthritis"]
 

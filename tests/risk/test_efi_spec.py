@@ -220,7 +220,7 @@ def efi_lake(tmp_path_factory):
 
 def efi_frame(lake_dir, engine="duckdb", spark_session=None):
     lake = read_lake(connect(engine, spark_session), lake_dir)
-    return efi.add_scores(to_frame(features_at(lake, INDEX, with_names=True))).set_index("nhs_number")
+    return efi.add_scores(to_frame(features_at(lake, INDEX))).set_index("nhs_number")
 
 
 @pytest.fixture(scope="module")

@@ -16,6 +16,7 @@ def people_frame(rows: list[dict]) -> pd.DataFrame:
         "unstable_ltc_count": 0,
         "repeat_oral_medicines": 0,
         "ae_attendances_12m": 0,
+        "self_medication_concern": 0,
     }
     return pd.DataFrame([base | row for row in rows])
 

@@ -84,8 +84,33 @@ def test_findings_and_measurements_are_recorded_with_values(small_lake):
     assert bp.value.notna().all() and bp.value.between(80, 240).all()
     assert (bp.value > 150).any() and (bp.value < 140).any()
     assert hba1c.value.notna().all() and (hba1c.value > 75).any()
-    others = events[~events.snomed_code.isin(["271649006", "999791000000106"])]
+    routine = {row.code: row.group for row in load_codelist("routine_care").rows}
+    measured = {code for code, activity in routine.items() if activity in ROUTINE_MEASUREMENTS}
+    egfr = events[events.snomed_code == "1011481000000105"]
+    assert egfr.value.between(5, 90).all() and (egfr.value < 60).any()
+    assert events[events.snomed_code.isin(measured)].value.notna().all()
+    others = events[~events.snomed_code.isin({"271649006", "999791000000106", *measured})]
     assert others.value.isna().all()
+
+
+ROUTINE_MEASUREMENTS = {
+    "body_weight", "bmi", "pulse", "egfr", "creatinine", "haemoglobin", "cholesterol", "tsh", "urine_acr",
+    "alcohol_intake",
+}  # fmt: skip
+
+
+def test_the_record_holds_routine_care_beyond_what_case_finding_reads(small_lake):
+    events = read_frame(small_lake, "events")
+    people = read_frame(small_lake, "people")
+    routine = load_codelist("routine_care").codes
+    share = events.snomed_code.isin(routine).mean()
+    assert share > 0.6  # most of a GP record is routine: consultations, weights, blood tests, reviews
+    born = pd.to_datetime(people.set_index("nhs_number").date_of_birth)
+    age = (pd.Timestamp(INDEX_DATE) - born).dt.days / 365.25
+    per_person = events.groupby("nhs_number").size().reindex(people.nhs_number, fill_value=0)
+    older, younger = per_person[(age >= 75).to_numpy()], per_person[((age >= 20) & (age < 40)).to_numpy()]
+    assert older.mean() > 2 * younger.mean() > 10
+    assert not routine & load_codelist("efi_deficits").codes  # filler never counts as a frailty deficit
 
 
 def test_medicines_have_routes_courses_and_rise_with_conditions(small_lake):

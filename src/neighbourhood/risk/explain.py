@@ -95,21 +95,67 @@ def _has_phrase(people: pd.DataFrame, column: str) -> np.ndarray:
     return (people[column] > 0).to_numpy()
 
 
+# what each phrase is built from, where that is more than the feature's own column
+PHRASE_INPUTS = {"efi_deficit_count": ("age", "efi_deficit_count", "efi", "efi_category")}
+
+
+def _phrases_once_per_value(column: str, arrays: dict[str, np.ndarray], rows: np.ndarray) -> np.ndarray:
+    """The feature's phrase for each of `rows`, built once per distinct value (a million people say "Aged 84"
+    in a hundred ways, not a million)."""
+    inputs = PHRASE_INPUTS.get(column, (column,))
+    keys = pd.MultiIndex.from_arrays([arrays[c][rows] for c in inputs])
+    codes, distinct = keys.factorize()
+    values = {c: distinct.get_level_values(i).to_numpy() for i, c in enumerate(inputs)}
+    built = np.empty(len(distinct), dtype=object)
+    built[:] = PHRASES[column](values)
+    return built[codes]
+
+
 def top_factors(
     people: pd.DataFrame, contributions: pd.DataFrame, limit: int = MAX_FACTORS
 ) -> list[list[str]]:
-    """For each person, the phrases of the features that raise their risk most, largest first."""
+    """For each person, the phrases of the features that raise their risk most, largest first (ties: the
+    feature listed first).
+
+    Works on the few (person, feature) pairs that are reasons at all, not on every pair. People with the same
+    reasons share one list: treat the lists as read-only."""
     columns = list(contributions.columns)
+    values = contributions.to_numpy()
     speakable = np.column_stack([_has_phrase(people, c) for c in columns])
-    values = np.where(speakable, contributions.to_numpy(), -np.inf)
-    order = np.argsort(-values, axis=1, kind="stable")[:, :limit]
-    keep = np.take_along_axis(values, order, axis=1) >= MIN_CONTRIBUTION
+    rows, features = np.nonzero(speakable & (values >= MIN_CONTRIBUTION))
+    order = np.lexsort((features, -values[rows, features], rows))
+    rows, features = rows[order], features[order]
+    first_of_row = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+    slot = np.arange(len(rows)) - np.repeat(first_of_row, np.diff(np.r_[first_of_row, len(rows)]))
+    kept = slot < limit
+    rows, features, slot = rows[kept], features[kept], slot[kept]
+
     inputs = {c for c in columns if c in PHRASES} | {"age", "efi", "efi_category", "efi_deficit_count"}
     arrays = {c: people[c].to_numpy(dtype=object if c == "efi_category" else None) for c in inputs}
-    phrases = np.full(order.shape, None, dtype=object)
+    phrase_ids = np.zeros((len(people), limit), dtype=np.int64)  # 0: no phrase; vocabulary[id - 1]
+    vocabulary: list[str] = []
     for position, column in enumerate(columns):
-        rows, slots = np.nonzero((order == position) & keep)
-        if len(rows):
-            subset = {c: a[rows] for c, a in arrays.items()}
-            phrases[rows, slots] = PHRASES[column](subset)
-    return [[phrase for phrase in row if phrase is not None] for row in phrases.tolist()]
+        mine = features == position
+        if mine.any():
+            ids, distinct = pd.factorize(_phrases_once_per_value(column, arrays, rows[mine]))
+            phrase_ids[rows[mine], slot[mine]] = ids + len(vocabulary) + 1
+            vocabulary.extend(distinct)
+    combination, distinct_rows = _distinct_rows(phrase_ids, len(vocabulary))
+    lists = np.empty(len(distinct_rows), dtype=object)
+    lists[:] = [[vocabulary[i - 1] for i in ids if i] for ids in distinct_rows.tolist()]
+    return lists[combination].tolist()
+
+
+def _distinct_rows(ids: np.ndarray, largest: int) -> tuple[np.ndarray, np.ndarray]:
+    """(per row, which distinct row it is; the distinct rows) of a small non-negative integer matrix."""
+    bits = max(int(largest).bit_length(), 1)
+    if bits * ids.shape[1] > 63:
+        distinct, inverse = np.unique(ids, axis=0, return_inverse=True)
+        return inverse.reshape(-1), distinct
+    packed = np.zeros(len(ids), dtype=np.int64)
+    for k in range(ids.shape[1]):
+        packed |= ids[:, k] << (bits * k)
+    codes, distinct_packed = pd.factorize(packed)
+    shifts = bits * np.arange(ids.shape[1])
+    distinct = (distinct_packed[:, None] >> shifts[None, :]) & ((1 << bits) - 1)
+    return codes, distinct

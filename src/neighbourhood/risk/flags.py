@@ -18,7 +18,8 @@ class WokinghamThresholds:
     unstable_ltcs: int = (
         2  # long-term conditions unstable in the last 12 months (features.UnstableDefinition)
     )
-    repeat_oral_medicines: int = 5  # current repeat oral medicines (distinct)
+    repeat_oral_medicines: int = 5  # current repeat oral medicines (distinct), or a recorded concern about
+    # managing them (case_finding.snomed.csv `self_medication_concern`, in the last 12 months)
     frequent_ae_attendances: int = 4  # A&E attendances in the last 12 months that make a "frequent attender"
 
 
@@ -54,17 +55,19 @@ def wokingham(people: pd.DataFrame, thresholds: WokinghamThresholds) -> tuple[pd
             lambda r: f"{r.repeat_oral_medicines} repeat oral medicines",
         ),
         (
+            people["self_medication_concern"] > 0,
+            lambda r: "Concern recorded about managing own medicines",
+        ),
+        (
             people["ae_attendances_12m"] >= t.frequent_ae_attendances,
             lambda r: f"Frequent A&E attender ({r.ae_attendances_12m} visits in the last year)",
         ),
     ]
-    if "self_medication_concern" in people:
-        criteria.append(
-            (people["self_medication_concern"] > 0, lambda r: "Concern about managing own medicines")
-        )
     fired = np.column_stack([mask.to_numpy() for mask, _ in criteria]) & top.to_numpy()[:, None]
     flag = pd.Series(fired.any(axis=1), index=people.index)
-    reasons: list[list[str]] = [[] for _ in range(len(people))]
+    # one shared empty list for the unflagged majority (read-only, like every reasons list)
+    no_reasons: list[str] = []
+    reasons = [no_reasons] * len(people)
     positions = np.flatnonzero(flag.to_numpy())
     for position, row in zip(positions, people.iloc[positions].itertuples(index=False), strict=True):
         reasons[position] = [

@@ -10,7 +10,7 @@ import contextlib
 import datetime as dt
 import json
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import ibis
@@ -122,11 +122,31 @@ class Lake:
     warnings: tuple[str, ...] = field(default=())
     counts: dict = field(default_factory=dict)
 
+    def sample(self, per_thousand: int) -> "Lake":
+        """The same lake for about `per_thousand` in 1,000 people: those whose NHS number's 7th to 9th digits
+        are below it. Deterministic, the same on every engine, and blind to anything about the person."""
+        if per_thousand >= 1000:
+            return self
+        people = self.people.filter(self.people.nhs_number.substr(6, 3).cast("int64") < per_thousand)
+        chosen = people.select("nhs_number")
+
+        def only_chosen(table: ir.Table | None) -> ir.Table | None:
+            return None if table is None else table.semi_join(chosen, "nhs_number")
+
+        return replace(
+            self,
+            people=people,
+            **{
+                name: only_chosen(getattr(self, name))
+                for name in ("events", "medications", "hospital_activity", "social_care", "relationships")
+            },
+        )
+
     @property
     def valid_people(self) -> ir.Table:
         """People with a valid NHS number and a practice: the only people any result is about."""
         people = self.people
-        return people.filter(valid_nhs_number(people.nhs_number) & people.practice_ods_code.notnull())
+        return people.filter(people.nhs_number_valid & people.practice_ods_code.notnull())
 
 
 def connect(engine: str = "duckdb", spark_session=None) -> ibis.BaseBackend:
@@ -235,6 +255,10 @@ def read_lake(con, data_dir: Path | str, *, engine: str | None = None) -> Lake:
         metadata = json.loads(metadata_path.read_text()) if metadata_path.exists() else {}
     except json.JSONDecodeError as error:
         raise LakeError(f"metadata.json is not valid JSON: {error}") from error
+    # the Modulus 11 check once per run, not once per query that needs the valid people
+    people = tables["people"]
+    with engine_quiet():
+        tables["people"] = people.mutate(nhs_number_valid=valid_nhs_number(people.nhs_number)).cache()
     warnings, counts = _inspect(tables, data_cut(metadata))
     return Lake(
         data_dir=data_dir,
@@ -255,7 +279,7 @@ def _inspect(tables: dict[str, ir.Table | None], cut: dt.date) -> tuple[list[str
     checks = {
         "people_in_lake": people.count(),
         "people_no_practice": people.practice_ods_code.isnull().sum(),
-        "people_invalid_nhs_number": (~valid_nhs_number(people.nhs_number)).sum(),
+        "people_invalid_nhs_number": (~people.nhs_number_valid).sum(),
         "people_duplicate_nhs_numbers": people.count() - people.nhs_number.nunique(),
     }
     summary = fetch(people.aggregate(**checks)).iloc[0]

@@ -110,6 +110,20 @@ def model_matrix(features: pd.DataFrame) -> pd.DataFrame:
     return matrix[list(MODEL_FEATURES)].astype("float64")
 
 
+def model_array(features: pd.DataFrame) -> np.ndarray:
+    """`model_matrix` as one float64 array, built column by column (no wide-frame copy)."""
+    columns = {
+        "female": (features["sex"] == "female").to_numpy(dtype="float64"),
+        "imd_decile": features["imd_decile"].to_numpy(dtype="float64", na_value=np.nan),
+    }
+    matrix = np.column_stack(
+        [columns[c] if c in columns else features[c].to_numpy(dtype="float64") for c in MODEL_FEATURES]
+    )
+    imd = MODEL_FEATURES.index("imd_decile")
+    matrix[np.isnan(matrix[:, imd]), imd] = UNKNOWN_IMD_DECILE
+    return matrix
+
+
 @dataclass(frozen=True)
 class FeatureSteps:
     """One feature's share of the model: sum over its trees of (leaf value - the tree's expected value)."""
@@ -200,7 +214,7 @@ class AdmissionRiskModel:
 
     def raw_contributions(self, features: pd.DataFrame) -> tuple[float, np.ndarray]:
         """(bias, per-person per-feature contributions) in the booster's log-odds; they sum to its score."""
-        matrix = model_matrix(features).to_numpy()
+        matrix = model_array(features)
         bias, steps = additive_steps(self.booster)
         contributions = np.zeros_like(matrix)
         for feature, step in steps.items():

@@ -7,6 +7,7 @@ Nothing is returned unless the whole run succeeds.
 """
 
 import datetime as dt
+import math
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,9 +19,15 @@ import pandas as pd
 from neighbourhood.risk import efi, flags, pyramid
 from neighbourhood.risk.dates import years_before
 from neighbourhood.risk.explain import top_factors
-from neighbourhood.risk.features import UnstableDefinition, features_at, population, to_frame
-from neighbourhood.risk.lake import Lake, LakeError, connect, fetch, read_lake
-from neighbourhood.risk.model import AdmissionRiskModel, train
+from neighbourhood.risk.features import (
+    UnstableDefinition,
+    coded_events,
+    features_at,
+    population,
+    to_frame,
+)
+from neighbourhood.risk.lake import Lake, LakeError, connect, engine_quiet, fetch, read_lake
+from neighbourhood.risk.model import MAX_TRAINING_PEOPLE, AdmissionRiskModel, train
 from neighbourhood.risk.register import RegisterRules, select_register
 
 EXPORT_COLUMNS = (
@@ -92,10 +99,24 @@ def emergency_admissions_between(lake: Lake, start: dt.date, end: dt.date) -> ir
     return admitted.select("nhs_number").distinct().mutate(admitted=ibis.literal(1))
 
 
-def train_on_earlier_window(lake: Lake, index_date: dt.date, config: StratifyConfig) -> AdmissionRiskModel:
-    """Features 12 months before the index date; outcome: an emergency admission in the 12 months up to it."""
+def train_on_earlier_window(
+    lake: Lake,
+    index_date: dt.date,
+    config: StratifyConfig,
+    coded: ir.Table | None = None,
+    population_size: int | None = None,
+) -> AdmissionRiskModel:
+    """Features 12 months before the index date; outcome: an emergency admission in the 12 months up to it.
+
+    With more people than the model needs (MAX_TRAINING_PEOPLE), it trains on a fixed sample of them
+    (`Lake.sample`), so the engine computes the training features for that sample only."""
     training_date = years_before(index_date)
-    table = features_at(lake, training_date, unstable=config.unstable)
+    if population_size:
+        per_thousand = math.ceil(1000 * MAX_TRAINING_PEOPLE / population_size)
+        lake = lake.sample(per_thousand)
+        if coded is not None and per_thousand < 1000:
+            coded = coded.semi_join(lake.people.select("nhs_number"), "nhs_number")
+    table = features_at(lake, training_date, unstable=config.unstable, coded=coded).drop("efi_deficit_mask")
     outcome = emergency_admissions_between(lake, training_date, index_date)
     table = table.left_join(outcome, "nhs_number").drop("nhs_number_right")
     frame = to_frame(table.mutate(admitted=table.admitted.fill_null(0)))
@@ -155,13 +176,23 @@ def run_stratification(
     con = connect(engine, spark_session)
     lake = read_lake(con, data_dir, engine=engine)
     lap("read_lake")
-    people = to_frame(features_at(lake, index_date, unstable=config.unstable, with_names=True))
-    lap("features")
-    if people.empty:
-        raise LakeError(f"No living registered people with a valid NHS number on {index_date.isoformat()}")
-    if model is None:
-        model = train_on_earlier_window(lake, index_date, config)
-        lap("train")
+    coded = coded_events(lake, index_date)
+    if engine == "duckdb":  # Spark plans the reuse itself (and cannot cache Ibis's in-memory tables)
+        with engine_quiet():
+            coded = coded.cache()
+    try:
+        people = to_frame(features_at(lake, index_date, unstable=config.unstable, coded=coded))
+        lap("features")
+        if people.empty:
+            raise LakeError(
+                f"No living registered people with a valid NHS number on {index_date.isoformat()}"
+            )
+        if model is None:
+            model = train_on_earlier_window(lake, index_date, config, coded, len(people))
+            lap("train")
+    finally:
+        if engine == "duckdb":
+            coded.release()
 
     aged = people["age"] >= efi.EFI_MIN_AGE
     efi.add_scores(people)

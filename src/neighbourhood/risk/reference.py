@@ -101,6 +101,7 @@ def efi_and_flag_inputs(data_dir: Path, index_date: dt.date, unstable: UnstableD
     unstable_ltcs = pd.concat(unstable_rows).drop_duplicates()
 
     falls = recent[recent["name"] == "fall"].groupby("nhs_number")["date"].nunique()
+    concern = recent[recent["name"] == "self_medication_concern"].groupby("nhs_number").size() > 0
     table = people[["nhs_number", "age"]].set_index("nhs_number")
     table = table.join(
         [
@@ -109,6 +110,7 @@ def efi_and_flag_inputs(data_dir: Path, index_date: dt.date, unstable: UnstableD
             _per_person(hospital[hospital["setting"] == "ae"], "ae_attendances_12m"),
             current.groupby("nhs_number")["name"].nunique().rename("repeat_oral_medicines"),
             falls.rename("falls_12m"),
+            concern.rename("self_medication_concern"),
             _per_person(unstable_ltcs, "unstable_ltc_count"),
             hospital.groupby("nhs_number")["cost_gbp"].sum().rename("hospital_cost_12m"),
             services.groupby("nhs_number")["cost"].sum().rename("social_care_cost_12m"),

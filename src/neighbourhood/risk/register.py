@@ -63,55 +63,67 @@ def select_register(
     previous = set(previous_register)
     departures = departures or {}
     excluded = {e.nhs_number: e.reason for e in exclusions}
-    position = {nhs: i for i, nhs in enumerate(people["nhs_number"].tolist())}
-    reasons: list[list[str]] = [[] for _ in range(len(people))]
-    on = [False] * len(people)
+    numbers = pd.Index(people["nhs_number"].to_numpy(dtype=object))
+    # people nobody chose share one empty list; everyone else gets a list of their own
+    no_reasons: list[str] = []
+    reasons: list[list[str]] = [no_reasons] * len(people)
+    on = np.zeros(len(people), dtype=bool)
     warnings = []
+
+    def positions_of(nhs_numbers) -> dict[str, int]:
+        wanted = list(nhs_numbers)
+        found = numbers.get_indexer(wanted) if wanted else np.array([], dtype=np.int64)
+        return {nhs: int(i) for nhs, i in zip(wanted, found, strict=True) if i >= 0}
+
+    def add_reason(i: int, reason: str) -> None:
+        reasons[i] = [*reasons[i], reason]
 
     adult = (people["age"] >= rules.adult_age).to_numpy()
     target = math.ceil(rules.adult_fraction * int(adult.sum()))
-    eligible = adult & ~people["nhs_number"].isin(list(excluded)).to_numpy()
+    eligible = adult & ~numbers.isin(list(excluded))
     ranks = people["risk_rank"].to_numpy()
     eligible_positions = np.flatnonzero(eligible)
     by_rank = eligible_positions[np.argsort(ranks[eligible_positions], kind="stable")]
-    for nhs in people["nhs_number"].to_numpy()[by_rank[:target]]:
-        on[position[nhs]] = True
-        reasons[position[nhs]].append(
-            f"Among the {rules.adult_fraction:.0%} of adults at highest risk of admission"
-        )
+    highest_risk = f"Among the {rules.adult_fraction:.0%} of adults at highest risk of admission"
+    for i in by_rank[:target].tolist():
+        on[i] = True
+        add_reason(i, highest_risk)
     if len(by_rank) < target:
         warnings.append(f"Only {len(by_rank):,} adults can be on the register; the target is {target:,}")
 
+    nominated = positions_of(n.nhs_number for n in nominations)
     unknown_nominations = 0
     for nomination in nominations:
-        i = position.get(nomination.nhs_number)
+        i = nominated.get(nomination.nhs_number)
         if i is None:
             unknown_nominations += 1
             continue
         if nomination.nhs_number not in excluded:
             on[i] = True
-        reasons[i].append(f"Nominated by {nomination.nominated_by}: {nomination.reason}")
+        add_reason(i, f"Nominated by {nomination.nominated_by}: {nomination.reason}")
     if unknown_nominations:
         warnings.append(
             f"{unknown_nominations:,} nominated people are not living registered people at the index date "
             "and are not on the register"
         )
 
-    for nhs in previous:
+    position = positions_of(previous | set(excluded))
+    for nhs in sorted(previous):
         i = position.get(nhs)
         if i is not None and nhs not in excluded:
             on[i] = True
-            reasons[i].append("On the register from a previous run (stays until a clinician removes them)")
+            add_reason(i, "On the register from a previous run (stays until a clinician removes them)")
     for nhs, reason in excluded.items():
         i = position.get(nhs)
         if i is not None:
             on[i] = False
-            reasons[i].append(f"Excluded by a clinician: {reason}")
+            add_reason(i, f"Excluded by a clinician: {reason}")
 
     on_register = pd.Series(on, index=people.index)
     current = set(people["nhs_number"][on_register])
-    entrants = people.loc[on_register & ~people["nhs_number"].isin(previous), ["nhs_number"]].copy()
-    entrants["reasons"] = [reasons[position[n]] for n in entrants["nhs_number"]]
+    entering = (on_register & ~people["nhs_number"].isin(previous)).to_numpy()
+    entrants = people.loc[entering, ["nhs_number"]].copy()
+    entrants["reasons"] = [reasons[i] for i in np.flatnonzero(entering)]
     leavers = []
     for nhs in sorted(previous - current):
         if nhs in excluded:

@@ -29,6 +29,7 @@ from .gp_record import record_diagnoses, record_measurements
 from .hospital import draw_hospital, true_risk
 from .medications import draw_medications
 from .population import ETHNIC_CODES, draw_cohort, name_columns
+from .routine import draw_routine_care
 from .schema import CHUNKED_TABLES, SCHEMAS
 from .social import draw_carers, draw_social_care
 from .tariff import Tariff
@@ -121,6 +122,7 @@ def _chunk_tables(rng, chunk: int, numbers: np.ndarray, area: Area, timeline: Ti
         rng, cohort, conditions, risk, death, timeline, tariff, chunk, SCHEMAS["hospital_activity"]
     )
     medications = draw_medications(rng, cohort, conditions, death, timeline, SCHEMAS["medications"])
+    draw_routine_care(rng, cohort, conditions, death, timeline, events)
     given, family = name_columns(rng, cohort.female)
     people = pa.Table.from_arrays(
         [
