@@ -103,15 +103,12 @@ UNKNOWN_IMD_DECILE = 5.5
 
 
 def model_matrix(features: pd.DataFrame) -> pd.DataFrame:
-    matrix = features.assign(
-        female=(features["sex"] == "female").astype("float64"),
-        imd_decile=features["imd_decile"].astype("float64").fillna(UNKNOWN_IMD_DECILE),
-    )
-    return matrix[list(MODEL_FEATURES)].astype("float64")
+    return pd.DataFrame(model_array(features), columns=list(MODEL_FEATURES), index=features.index)
 
 
 def model_array(features: pd.DataFrame) -> np.ndarray:
-    """`model_matrix` as one float64 array, built column by column (no wide-frame copy)."""
+    """The model's inputs as one float64 array, built column by column (no wide-frame copy); unknown
+    deprivation becomes the middle of the range."""
     columns = {
         "female": (features["sex"] == "female").to_numpy(dtype="float64"),
         "imd_decile": features["imd_decile"].to_numpy(dtype="float64", na_value=np.nan),
