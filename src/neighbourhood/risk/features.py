@@ -85,8 +85,11 @@ def population(lake: Lake, as_of: dt.date) -> ir.Table:
 def coded_events(lake: Lake, as_of: dt.date) -> ir.Table:
     """GP events before `as_of` with a code case finding reads, tagged with its kind and name.
 
-    The one pass over the events table (most GP codes are in no list); a run caches it once and computes
-    the features for every date from it."""
+    The one pass over the events table (most GP codes are in no list); a run keeps the result as
+    `lake.case_finding_events` and computes the features for every date from it."""
+    if lake.case_finding_events is not None:
+        kept = lake.case_finding_events
+        return kept.filter(kept.date < as_of)
     events = lake.events.filter(lake.events.date < as_of)
     return events.inner_join(codes_table(), "snomed_code").select(
         "nhs_number", "date", "value", "kind", "name"
@@ -228,19 +231,12 @@ def _carer_relationships(lake: Lake, as_of: dt.date) -> ir.Table | None:
     return carers.select("nhs_number", carer_relationship=ibis.literal(1)).distinct()
 
 
-def features_at(
-    lake: Lake,
-    as_of: dt.date,
-    *,
-    unstable: UnstableDefinition | None = None,
-    coded: ir.Table | None = None,
-) -> ir.Table:
+def features_at(lake: Lake, as_of: dt.date, *, unstable: UnstableDefinition | None = None) -> ir.Table:
     """One row per living registered person on `as_of` with every feature; counts are 0 when there is
-    nothing. `coded`: `coded_events` for this or a later date, so one pass over the events serves several
-    dates."""
+    nothing."""
     unstable = unstable or UnstableDefinition()
     window = Window.year_before(as_of)
-    coded = coded_events(lake, as_of) if coded is None else coded.filter(coded.date < as_of)
+    coded = coded_events(lake, as_of)
     diagnosed = coded.filter(coded.kind == "ltc").select("nhs_number", condition=coded.name).distinct()
     ltcs = diagnosed.group_by("nhs_number").agg(
         ltc_count=diagnosed.count(),

@@ -121,6 +121,9 @@ class Lake:
     metadata: dict
     warnings: tuple[str, ...] = field(default=())
     counts: dict = field(default_factory=dict)
+    # events already joined to the case-finding codes (`features.coded_events`), kept by a run so that every
+    # date it computes reads them instead of the whole events table
+    case_finding_events: ir.Table | None = None
 
     def sample(self, per_thousand: int) -> "Lake":
         """The same lake for about `per_thousand` in 1,000 people: those whose NHS number's 7th to 9th digits
@@ -138,7 +141,14 @@ class Lake:
             people=people,
             **{
                 name: only_chosen(getattr(self, name))
-                for name in ("events", "medications", "hospital_activity", "social_care", "relationships")
+                for name in (
+                    "events",
+                    "case_finding_events",
+                    "medications",
+                    "hospital_activity",
+                    "social_care",
+                    "relationships",
+                )
             },
         )
 

@@ -9,7 +9,7 @@ Nothing is returned unless the whole run succeeds.
 import datetime as dt
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import ibis
@@ -103,7 +103,6 @@ def train_on_earlier_window(
     lake: Lake,
     index_date: dt.date,
     config: StratifyConfig,
-    coded: ir.Table | None = None,
     population_size: int | None = None,
 ) -> AdmissionRiskModel:
     """Features 12 months before the index date; outcome: an emergency admission in the 12 months up to it.
@@ -112,11 +111,8 @@ def train_on_earlier_window(
     (`Lake.sample`), so the engine computes the training features for that sample only."""
     training_date = years_before(index_date)
     if population_size:
-        per_thousand = math.ceil(1000 * MAX_TRAINING_PEOPLE / population_size)
-        lake = lake.sample(per_thousand)
-        if coded is not None and per_thousand < 1000:
-            coded = coded.semi_join(lake.people.select("nhs_number"), "nhs_number")
-    table = features_at(lake, training_date, unstable=config.unstable, coded=coded).drop("efi_deficit_mask")
+        lake = lake.sample(math.ceil(1000 * MAX_TRAINING_PEOPLE / population_size))
+    table = features_at(lake, training_date, unstable=config.unstable).drop("efi_deficit_mask")
     outcome = emergency_admissions_between(lake, training_date, index_date)
     table = table.left_join(outcome, "nhs_number").drop("nhs_number_right")
     frame = to_frame(table.mutate(admitted=table.admitted.fill_null(0)))
@@ -180,15 +176,16 @@ def run_stratification(
     if engine == "duckdb":  # Spark plans the reuse itself (and cannot cache Ibis's in-memory tables)
         with engine_quiet():
             coded = coded.cache()
+    lake = replace(lake, case_finding_events=coded)
     try:
-        people = to_frame(features_at(lake, index_date, unstable=config.unstable, coded=coded))
+        people = to_frame(features_at(lake, index_date, unstable=config.unstable))
         lap("features")
         if people.empty:
             raise LakeError(
                 f"No living registered people with a valid NHS number on {index_date.isoformat()}"
             )
         if model is None:
-            model = train_on_earlier_window(lake, index_date, config, coded, len(people))
+            model = train_on_earlier_window(lake, index_date, config, len(people))
             lap("train")
     finally:
         if engine == "duckdb":
