@@ -37,3 +37,18 @@ def test_a_model_for_other_features_is_refused(model, tmp_path):
         AdmissionRiskModel.load(directory)
     with pytest.raises(ModelError, match=r"model\.txt is missing"):
         AdmissionRiskModel.load(tmp_path)
+
+
+def test_the_strongest_contributions_are_those_of_the_full_score(model):
+    fitted, people = model
+    probabilities, contributions = fitted.score(people)
+    fast, strongest = fitted.score_strongest(people, at_least=0.05)
+    assert (fast == probabilities).all()  # the same sums in the same order: identical, not just close
+    dense = contributions.to_numpy()
+    rows, features = np.nonzero(dense >= 0.05)
+    got = sorted(zip(strongest.rows.tolist(), strongest.features.tolist(), strict=True))
+    assert got == sorted(zip(rows.tolist(), features.tolist(), strict=True))
+    assert len(got) > len(people)  # most people have a reason or two
+    np.testing.assert_array_equal(
+        strongest.values[np.lexsort((strongest.features, strongest.rows))], dense[rows, features]
+    )

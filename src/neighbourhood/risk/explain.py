@@ -103,9 +103,12 @@ def _phrases_once_per_value(column: str, arrays: dict[str, np.ndarray], rows: np
     """The feature's phrase for each of `rows`, built once per distinct value (a million people say "Aged 84"
     in a hundred ways, not a million)."""
     inputs = PHRASE_INPUTS.get(column, (column,))
-    keys = pd.MultiIndex.from_arrays([arrays[c][rows] for c in inputs])
-    codes, distinct = keys.factorize()
-    values = {c: distinct.get_level_values(i).to_numpy() for i, c in enumerate(inputs)}
+    if len(inputs) == 1:
+        codes, distinct = pd.factorize(arrays[column][rows], use_na_sentinel=False)
+        values = {column: np.asarray(distinct)}
+    else:
+        codes, distinct = pd.MultiIndex.from_arrays([arrays[c][rows] for c in inputs]).factorize()
+        values = {c: distinct.get_level_values(i).to_numpy() for i, c in enumerate(inputs)}
     built = np.empty(len(distinct), dtype=object)
     built[:] = PHRASES[column](values)
     return built[codes]
@@ -119,11 +122,27 @@ def top_factors(
 
     Works on the few (person, feature) pairs that are reasons at all, not on every pair. People with the same
     reasons share one list: treat the lists as read-only."""
-    columns = list(contributions.columns)
     values = contributions.to_numpy()
-    speakable = np.column_stack([_has_phrase(people, c) for c in columns])
-    rows, features = np.nonzero(speakable & (values >= MIN_CONTRIBUTION))
-    order = np.lexsort((features, -values[rows, features], rows))
+    rows, features = np.nonzero(values >= MIN_CONTRIBUTION)
+    return top_factors_of(people, list(contributions.columns), rows, features, values[rows, features], limit)
+
+
+def top_factors_of(
+    people: pd.DataFrame,
+    columns: list[str],
+    rows: np.ndarray,
+    features: np.ndarray,
+    values: np.ndarray,
+    limit: int = MAX_FACTORS,
+) -> list[list[str]]:
+    """`top_factors` from the (person row, feature position, contribution) triples of the contributions of
+    at least MIN_CONTRIBUTION (`AdmissionRiskModel.score_strongest`)."""
+    speakable = np.zeros(len(rows), dtype=bool)
+    for position in np.unique(features):
+        mine = features == position
+        speakable[mine] = _has_phrase(people, columns[position])[rows[mine]]
+    rows, features, values = rows[speakable], features[speakable], values[speakable]
+    order = np.lexsort((features, -values, rows))
     rows, features = rows[order], features[order]
     first_of_row = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
     slot = np.arange(len(rows)) - np.repeat(first_of_row, np.diff(np.r_[first_of_row, len(rows)]))

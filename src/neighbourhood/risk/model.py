@@ -107,18 +107,28 @@ def model_matrix(features: pd.DataFrame) -> pd.DataFrame:
 
 
 def model_array(features: pd.DataFrame) -> np.ndarray:
-    """The model's inputs as one float64 array, built column by column (no wide-frame copy); unknown
-    deprivation becomes the middle of the range."""
-    columns = {
-        "female": (features["sex"] == "female").to_numpy(dtype="float64"),
-        "imd_decile": features["imd_decile"].to_numpy(dtype="float64", na_value=np.nan),
-    }
-    matrix = np.column_stack(
-        [columns[c] if c in columns else features[c].to_numpy(dtype="float64") for c in MODEL_FEATURES]
-    )
-    imd = MODEL_FEATURES.index("imd_decile")
-    matrix[np.isnan(matrix[:, imd]), imd] = UNKNOWN_IMD_DECILE
-    return matrix
+    """The model's inputs as one float64 array (people x MODEL_FEATURES)."""
+    return np.column_stack([model_column(features, name) for name in MODEL_FEATURES])
+
+
+def model_column(features: pd.DataFrame, name: str) -> np.ndarray:
+    """One model input as float64: `female` from sex; unknown deprivation is the middle of the range."""
+    if name == "female":
+        return (features["sex"] == "female").to_numpy(dtype="float64")
+    if name == "imd_decile":
+        imd = features["imd_decile"].to_numpy(dtype="float64", na_value=np.nan)
+        return np.where(np.isnan(imd), UNKNOWN_IMD_DECILE, imd)
+    return features[name].to_numpy(dtype="float64")
+
+
+@dataclass(frozen=True)
+class StrongContributions:
+    """The (person, feature) pairs whose contribution to the calibrated log-odds is at least some size: all
+    the reasons can be, without a people x features matrix."""
+
+    rows: np.ndarray  # positions in the features frame
+    features: np.ndarray  # positions in MODEL_FEATURES
+    values: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -211,12 +221,15 @@ class AdmissionRiskModel:
 
     def raw_contributions(self, features: pd.DataFrame) -> tuple[float, np.ndarray]:
         """(bias, per-person per-feature contributions) in the booster's log-odds; they sum to its score."""
-        matrix = model_array(features)
         bias, steps = additive_steps(self.booster)
-        contributions = np.zeros_like(matrix)
+        contributions = np.zeros((len(features), len(MODEL_FEATURES)))
         for feature, step in steps.items():
-            contributions[:, feature] = step.contribution(matrix[:, feature])
+            contributions[:, feature] = step.contribution(model_column(features, MODEL_FEATURES[feature]))
         return bias, contributions
+
+    def _calibrated(self, raw: np.ndarray) -> np.ndarray:
+        slope, intercept = self.metadata.platt_slope, self.metadata.platt_intercept
+        return 1 / (1 + np.exp(-(slope * raw + intercept)))
 
     def predict(self, features: pd.DataFrame) -> np.ndarray:
         return self.score(features)[0]
@@ -228,11 +241,38 @@ class AdmissionRiskModel:
     def score(self, features: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
         """(calibrated probabilities, contributions to their log-odds), in one pass over the people."""
         bias, contributions = self.raw_contributions(features)
-        raw = bias + contributions.sum(axis=1)
-        slope, intercept = self.metadata.platt_slope, self.metadata.platt_intercept
-        probabilities = 1 / (1 + np.exp(-(slope * raw + intercept)))
+        raw = np.full(len(features), bias)
+        for feature in range(contributions.shape[1]):  # column by column, as score_strongest adds them
+            raw += contributions[:, feature]
+        slope = self.metadata.platt_slope
         frame = pd.DataFrame(contributions * slope, columns=list(MODEL_FEATURES), index=features.index)
-        return probabilities, frame
+        return self._calibrated(raw), frame
+
+    def score_strongest(
+        self, features: pd.DataFrame, at_least: float
+    ) -> tuple[np.ndarray, StrongContributions]:
+        """(calibrated probabilities, the contributions of at least `at_least`): `score` for a million people,
+        one feature at a time, keeping only what could be a reason."""
+        bias, steps = additive_steps(self.booster)
+        slope = self.metadata.platt_slope
+        raw = np.full(len(features), bias)
+        rows, positions, values = [], [], []
+        for feature in range(len(MODEL_FEATURES)):
+            if feature not in steps:
+                continue  # never split on: contributes 0
+            contribution = steps[feature].contribution(model_column(features, MODEL_FEATURES[feature]))
+            raw += contribution
+            strong = np.flatnonzero(contribution * slope >= at_least)
+            rows.append(strong)
+            positions.append(np.full(len(strong), feature))
+            values.append(contribution[strong] * slope)
+        empty = [np.array([], dtype=np.int64)]
+        strongest = StrongContributions(
+            rows=np.concatenate(rows or empty),
+            features=np.concatenate(positions or empty),
+            values=np.concatenate(values or [np.array([])]),
+        )
+        return self._calibrated(raw), strongest
 
     def save(self, directory: Path) -> Path:
         directory = Path(directory)

@@ -18,7 +18,7 @@ import pandas as pd
 
 from neighbourhood.risk import efi, flags, pyramid
 from neighbourhood.risk.dates import years_before
-from neighbourhood.risk.explain import top_factors
+from neighbourhood.risk.explain import MIN_CONTRIBUTION, top_factors_of
 from neighbourhood.risk.features import (
     UnstableDefinition,
     coded_events,
@@ -27,7 +27,7 @@ from neighbourhood.risk.features import (
     to_frame,
 )
 from neighbourhood.risk.lake import Lake, LakeError, connect, engine_quiet, fetch, read_lake
-from neighbourhood.risk.model import MAX_TRAINING_PEOPLE, AdmissionRiskModel, train
+from neighbourhood.risk.model import MAX_TRAINING_PEOPLE, MODEL_FEATURES, AdmissionRiskModel, train
 from neighbourhood.risk.register import RegisterRules, select_register
 
 EXPORT_COLUMNS = (
@@ -193,8 +193,10 @@ def run_stratification(
 
     aged = people["age"] >= efi.EFI_MIN_AGE
     efi.add_scores(people)
-    people["admission_risk"], contributions = model.score(people)
-    people["risk_factors"] = top_factors(people, contributions)
+    people["admission_risk"], strongest = model.score_strongest(people, at_least=MIN_CONTRIBUTION)
+    people["risk_factors"] = top_factors_of(
+        people, list(MODEL_FEATURES), strongest.rows, strongest.features, strongest.values
+    )
     lap("score")
 
     people["cost_12m_gbp"] = (people["hospital_cost_12m"] + people["social_care_cost_12m"]).round(2)
