@@ -280,8 +280,8 @@ def to_frame(table: ir.Table) -> pd.DataFrame:
     """Execute and return a frame sorted by NHS number with plain numpy dtypes (same on every engine), with
     the deficits' names as `efi_deficits`."""
     arrow = fetch_arrow(table)
-    # sorting here is several times faster than ORDER BY over so wide a result in the engine (or an Arrow take,
-    # which is slow on the string columns)
+    # sorting here is several times faster than ORDER BY over so wide a result in the engine, or than an
+    # Arrow take, which is slow on the string columns
     order = pc.sort_indices(arrow.column("nhs_number")).to_numpy()
     frame = arrow.to_pandas(date_as_object=True).iloc[order].reset_index(drop=True)
     for column in (*COUNT_COLUMNS, *CONDITION_COLUMNS, "age"):
