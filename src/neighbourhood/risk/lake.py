@@ -265,8 +265,9 @@ def read_lake(con, data_dir: Path | str, *, engine: str | None = None) -> Lake:
         metadata = json.loads(metadata_path.read_text()) if metadata_path.exists() else {}
     except json.JSONDecodeError as error:
         raise LakeError(f"metadata.json is not valid JSON: {error}") from error
-    # the Modulus 11 check once per run, not once per query that needs the valid people
-    people = tables["people"]
+    # the Modulus 11 check once per run, not once per query that needs the valid people; analytics keep only
+    # the columns they use (no names)
+    people = tables["people"].select(*REQUIRED_COLUMNS["people"])
     with engine_quiet():
         tables["people"] = people.mutate(nhs_number_valid=valid_nhs_number(people.nhs_number)).cache()
     warnings, counts = _inspect(tables, data_cut(metadata))

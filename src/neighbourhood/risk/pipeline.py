@@ -211,7 +211,7 @@ def run_stratification(
         nominations=nominations,
         exclusions=exclusions,
         previous_register=previous,
-        departures=_departures(lake, previous - set(people["nhs_number"]), index_date),
+        departures=_departures(lake, previous - set(people["nhs_number"]) if previous else set(), index_date),
     )
     people["on_register"] = selection.on_register
     people["register_reasons"] = selection.reasons

@@ -26,7 +26,9 @@ RANKING_DECIMALS = 12
 
 def risk_rank(nhs_number: pd.Series, admission_risk: pd.Series) -> pd.Series:
     """1 = highest risk; ties broken by NHS number."""
-    order = np.lexsort((nhs_number.to_numpy(dtype=str), -admission_risk.round(RANKING_DECIMALS).to_numpy()))
+    by_number = np.empty(len(nhs_number), dtype="int64")
+    by_number[nhs_number.argsort().to_numpy()] = np.arange(len(nhs_number))  # no string compares per pair
+    order = np.lexsort((by_number, -admission_risk.round(RANKING_DECIMALS).to_numpy()))
     rank = np.empty(len(order), dtype="int64")
     rank[order] = np.arange(1, len(order) + 1)
     return pd.Series(rank, index=nhs_number.index)

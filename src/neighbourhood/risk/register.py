@@ -63,7 +63,7 @@ def select_register(
     previous = set(previous_register)
     departures = departures or {}
     excluded = {e.nhs_number: e.reason for e in exclusions}
-    numbers = pd.Index(people["nhs_number"].to_numpy(dtype=object))
+    numbers = pd.Index(people["nhs_number"])
     # people nobody chose share one empty list; everyone else gets a list of their own
     no_reasons: list[str] = []
     reasons: list[list[str]] = [no_reasons] * len(people)
