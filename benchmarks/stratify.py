@@ -37,10 +37,12 @@ print(json.dumps({"seconds": time.perf_counter() - started, "rows": len(rows)}))
 CHILD_ENGINE_EFI_FLAGS = """
 import datetime as dt, json, sys, time
 from neighbourhood.risk import efi, flags
-from neighbourhood.risk.features import features_at, to_frame
+from neighbourhood.risk.features import case_finding_events_kept, features_at, to_frame
 from neighbourhood.risk.lake import connect, read_lake
 started = time.perf_counter()
-people = to_frame(features_at(read_lake(connect("duckdb"), sys.argv[1]), dt.date.fromisoformat(sys.argv[2])))
+index_date = dt.date.fromisoformat(sys.argv[2])
+with case_finding_events_kept(read_lake(connect("duckdb"), sys.argv[1]), index_date) as lake:
+    people = to_frame(features_at(lake, index_date))
 efi.add_scores(people)
 people["wokingham_flag"], people["wokingham_reasons"] = flags.wokingham(people, flags.WokinghamThresholds())
 print(json.dumps({"seconds": time.perf_counter() - started, "people": len(people)}))

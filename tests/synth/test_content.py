@@ -5,6 +5,7 @@ from datetime import timedelta
 import numpy as np
 import pandas as pd
 
+from neighbourhood.risk.codes import case_finding_codes
 from neighbourhood.terminology import load_codelist
 
 from .lakes import INDEX_DATE, read_frame
@@ -94,8 +95,10 @@ def test_findings_and_measurements_are_recorded_with_values(small_lake):
 
 
 ROUTINE_MEASUREMENTS = {
-    "body_weight", "bmi", "pulse", "egfr", "creatinine", "haemoglobin", "cholesterol", "tsh", "urine_acr",
-    "alcohol_intake",
+    "body_weight", "bmi", "pulse", "alcohol_intake", "egfr", "creatinine", "haemoglobin", "haematocrit",
+    "wcc", "platelets", "mcv", "red_cell_count", "sodium", "potassium", "alt", "alp", "bilirubin",
+    "albumin", "ggt", "cholesterol", "hdl", "ldl", "triglycerides", "tsh", "vitamin_d", "folate",
+    "urine_acr",
 }  # fmt: skip
 
 
@@ -110,7 +113,16 @@ def test_the_record_holds_routine_care_beyond_what_case_finding_reads(small_lake
     per_person = events.groupby("nhs_number").size().reindex(people.nhs_number, fill_value=0)
     older, younger = per_person[(age >= 75).to_numpy()], per_person[((age >= 20) & (age < 40)).to_numpy()]
     assert older.mean() > 2 * younger.mean() > 10
-    assert not routine & load_codelist("efi_deficits").codes  # filler never counts as a frailty deficit
+    assert not routine & set(case_finding_codes()["snomed_code"])  # no rule ever reads routine care
+
+
+def test_a_blood_test_reports_every_analyte_of_the_profiles_asked_for(small_lake):
+    events = read_frame(small_lake, "events")
+    code_of = {row.group: row.code for row in load_codelist("routine_care").rows}
+    electrolytes = [code_of[a] for a in ("sodium", "potassium", "creatinine", "egfr")]
+    tests = events[events.snomed_code.isin(electrolytes)]
+    per_test = tests.groupby(["nhs_number", "date"]).snomed_code.nunique()
+    assert len(per_test) > 100 and (per_test == 4).all()
 
 
 def test_medicines_have_routes_courses_and_rise_with_conditions(small_lake):

@@ -4,8 +4,10 @@ Used twice: at the index date (scoring, flags, eFI) and 12 months earlier (train
 Heavy work (joins, counts over events and activity) runs in the engine; one row per person comes back.
 """
 
+import contextlib
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 
 import ibis
 import ibis.expr.types as ir
@@ -15,7 +17,7 @@ import pyarrow.compute as pc
 from neighbourhood.risk import efi
 from neighbourhood.risk.codes import COPD, DIABETES, HYPERTENSION, codes_table, ltc_codes
 from neighbourhood.risk.dates import Window, years_before
-from neighbourhood.risk.lake import Lake, fetch_arrow
+from neighbourhood.risk.lake import Lake, engine_quiet, fetch_arrow
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,23 @@ def coded_events(lake: Lake, as_of: dt.date) -> ir.Table:
     return events.inner_join(codes_table(), "snomed_code").select(
         "nhs_number", "date", "value", "kind", "name"
     )
+
+
+@contextlib.contextmanager
+def case_finding_events_kept(lake: Lake, as_of: dt.date) -> Iterator[Lake]:
+    """The lake with `coded_events(lake, as_of)` kept as `case_finding_events`: on DuckDB a temporary table,
+    released on leaving, so every date computed inside reads it instead of the events table. Spark plans the
+    reuse itself (and cannot cache an expression holding Ibis's in-memory tables)."""
+    coded = coded_events(lake, as_of)
+    if lake.engine != "duckdb":
+        yield replace(lake, case_finding_events=coded)
+        return
+    with engine_quiet():
+        coded = coded.cache()
+    try:
+        yield replace(lake, case_finding_events=coded)
+    finally:
+        coded.release()
 
 
 def _findings(coded: ir.Table, window: Window) -> ir.Table:

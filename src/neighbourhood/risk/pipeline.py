@@ -9,7 +9,7 @@ Nothing is returned unless the whole run succeeds.
 import datetime as dt
 import math
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import ibis
@@ -21,12 +21,12 @@ from neighbourhood.risk.dates import years_before
 from neighbourhood.risk.explain import MIN_CONTRIBUTION, top_factors_of
 from neighbourhood.risk.features import (
     UnstableDefinition,
-    coded_events,
+    case_finding_events_kept,
     features_at,
     population,
     to_frame,
 )
-from neighbourhood.risk.lake import Lake, LakeError, connect, engine_quiet, fetch, read_lake
+from neighbourhood.risk.lake import Lake, LakeError, connect, fetch, read_lake
 from neighbourhood.risk.model import MAX_TRAINING_PEOPLE, MODEL_FEATURES, AdmissionRiskModel, train
 from neighbourhood.risk.register import RegisterRules, select_register
 
@@ -172,24 +172,16 @@ def run_stratification(
     con = connect(engine, spark_session)
     lake = read_lake(con, data_dir, engine=engine)
     lap("read_lake")
-    coded = coded_events(lake, index_date)
-    if engine == "duckdb":  # Spark plans the reuse itself (and cannot cache Ibis's in-memory tables)
-        with engine_quiet():
-            coded = coded.cache()
-    lake = replace(lake, case_finding_events=coded)
-    try:
-        people = to_frame(features_at(lake, index_date, unstable=config.unstable))
+    with case_finding_events_kept(lake, index_date) as kept:
+        people = to_frame(features_at(kept, index_date, unstable=config.unstable))
         lap("features")
         if people.empty:
             raise LakeError(
                 f"No living registered people with a valid NHS number on {index_date.isoformat()}"
             )
         if model is None:
-            model = train_on_earlier_window(lake, index_date, config, len(people))
+            model = train_on_earlier_window(kept, index_date, config, len(people))
             lap("train")
-    finally:
-        if engine == "duckdb":
-            coded.release()
 
     aged = people["age"] >= efi.EFI_MIN_AGE
     efi.add_scores(people)

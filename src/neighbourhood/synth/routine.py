@@ -22,7 +22,17 @@ SELF_MEDICATION_CONCERN = "285035003"  # Unable to manage medication (case_findi
 CONSULTATION_SHARES = {"185202000": 0.58, "386472008": 0.28, "1068881000000101": 0.09, "308720009": 0.05}
 # chance that a consultation records each of these (blood tests come as one panel)
 RECORDED_AT_CONSULTATION = {"body_weight": 0.25, "pulse": 0.2, "alcohol_intake": 0.05, "smoking": 0.1}
-BLOOD_PANEL_CHANCE = {"under_65": 0.12, "65_and_over": 0.3}
+BLOOD_TEST_CHANCE = {"under_65": 0.08, "65_and_over": 0.2}
+# what a blood test asks for, and how often: the lab reports every analyte of each profile requested
+BLOOD_PROFILES = {
+    "full blood count": (0.85, ("haemoglobin", "wcc", "platelets", "mcv", "red_cell_count", "haematocrit")),
+    "urea and electrolytes": (0.9, ("sodium", "potassium", "creatinine", "egfr")),
+    "liver function": (0.55, ("alt", "alp", "bilirubin", "albumin", "ggt")),
+    "lipids": (0.3, ("cholesterol", "hdl", "ldl", "triglycerides")),
+    "thyroid": (0.25, ("tsh",)),
+    "vitamin D": (0.05, ("vitamin_d",)),
+    "folate": (0.04, ("folate",)),
+}
 MEDICATION_REVIEW_CHANCE = 0.15  # at a consultation, aged 50 and over
 
 
@@ -51,14 +61,38 @@ def _lab_values(rng, cohort: Cohort, conditions: Conditions, person: np.ndarray)
     egfr = np.clip(np.rint(usual_egfr + 5 * rng.standard_normal(m)), 5, 90)  # labs report > 90 as 90
     creatinine = np.rint(75 * (90 / egfr) ** 0.9 * np.where(female, 0.85, 1.0))
     usual_hb = np.where(cohort.female, 134.0, 148.0) - 0.2 * np.maximum(cohort.age - 60, 0)
-    haemoglobin = np.rint(usual_hb[person] + 10 * rng.standard_normal(m))
+    haemoglobin = np.clip(np.rint(usual_hb[person] + 10 * rng.standard_normal(m)), 60, 200)
+
+    def normal(mean, sd, low, high, decimals=1):
+        return np.round(np.clip(mean + sd * rng.standard_normal(m), low, high), decimals)
+
+    def skewed(median, spread, decimals=1):  # log-normal: enzymes, bilirubin, vitamins
+        return np.round(median * np.exp(spread * rng.standard_normal(m)), decimals)
+
     return {
         "egfr": egfr,
         "creatinine": creatinine,
-        "haemoglobin": np.clip(haemoglobin, 60, 200),
-        "cholesterol": np.round(np.clip(5.1 + 1.0 * rng.standard_normal(m), 2.0, 12.0), 1),
-        "tsh": np.round(np.exp(0.6 + 0.45 * rng.standard_normal(m)), 2),
-        "urine_acr": np.round(np.exp(rng.standard_normal(m)), 1),
+        "haemoglobin": haemoglobin,  # g/L
+        "haematocrit": np.round(haemoglobin * 0.003 + 0.01 * rng.standard_normal(m), 3),  # L/L
+        "wcc": skewed(6.8, 0.25),  # 10^9/L
+        "platelets": normal(260, 60, 20, 800, 0),  # 10^9/L
+        "mcv": normal(90, 5, 60, 120, 0),  # fL
+        "red_cell_count": normal(np.where(female, 4.5, 5.0), 0.4, 2.0, 7.0, 2),  # 10^12/L
+        "sodium": normal(139, 2.5, 120, 155, 0),  # mmol/L
+        "potassium": normal(4.4, 0.4, 2.8, 6.5),
+        "alt": skewed(22, 0.45, 0),  # U/L
+        "alp": normal(80, 22, 20, 400, 0),
+        "bilirubin": skewed(9, 0.45, 0),  # umol/L
+        "albumin": normal(42 - 0.05 * np.maximum(cohort.age[person] - 60, 0), 3.5, 20, 55, 0),  # g/L
+        "ggt": skewed(25, 0.6, 0),
+        "cholesterol": normal(5.1, 1.0, 2.0, 12.0),  # mmol/L
+        "hdl": normal(np.where(female, 1.6, 1.3), 0.38, 0.4, 3.5),
+        "ldl": normal(3.0, 0.9, 0.5, 8.0),
+        "triglycerides": skewed(1.4, 0.45),
+        "tsh": skewed(1.8, 0.45, 2),  # mU/L
+        "vitamin_d": skewed(50, 0.5, 0),  # nmol/L
+        "folate": skewed(8, 0.45),  # ug/L
+        "urine_acr": skewed(1.0, 1.0),  # mg/mmol
     }
 
 
@@ -109,16 +143,15 @@ def draw_routine_care(
     events.add(who, when, smoking_ids[status[who]])
 
     older = cohort.age[person] >= 65
-    panel = rng.random(len(person)) < np.where(
-        older, BLOOD_PANEL_CHANCE["65_and_over"], BLOOD_PANEL_CHANCE["under_65"]
+    tested = rng.random(len(person)) < np.where(
+        older, BLOOD_TEST_CHANCE["65_and_over"], BLOOD_TEST_CHANCE["under_65"]
     )
-    who, when = person[panel & adult], day[panel & adult]
+    who, when = person[tested & adult], day[tested & adult]
     labs = _lab_values(rng, cohort, conditions, who)
-    for test in ("egfr", "creatinine", "haemoglobin"):
-        events.add_code(who, when, codes[test], labs[test])
-    some = rng.random(len(who))
-    for test, share in (("cholesterol", 0.5), ("tsh", 0.3)):
-        events.add_code(who[some < share], when[some < share], codes[test], labs[test][some < share])
+    for chance, analytes in BLOOD_PROFILES.values():
+        asked = rng.random(len(who)) < chance
+        for analyte in analytes:
+            events.add_code(who[asked], when[asked], codes[analyte], labs[analyte][asked])
     diabetic = conditions.diagnosed_on[who, CONDITION_INDEX["Diabetes"]] <= when
     events.add_code(who[diabetic], when[diabetic], codes["urine_acr"], labs["urine_acr"][diabetic])
 
