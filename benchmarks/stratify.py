@@ -37,12 +37,12 @@ print(json.dumps({"seconds": time.perf_counter() - started, "rows": len(rows)}))
 CHILD_ENGINE_EFI_FLAGS = """
 import datetime as dt, json, sys, time
 from neighbourhood.risk import efi, flags
-from neighbourhood.risk.features import case_finding_events_kept, features_at, to_frame
+from neighbourhood.risk.features import case_finding_events_kept, efi_and_flag_inputs, to_frame
 from neighbourhood.risk.lake import connect, read_lake
 started = time.perf_counter()
 index_date = dt.date.fromisoformat(sys.argv[2])
 with case_finding_events_kept(read_lake(connect("duckdb"), sys.argv[1]), index_date) as lake:
-    people = to_frame(features_at(lake, index_date))
+    people = to_frame(efi_and_flag_inputs(lake, index_date))
 efi.add_scores(people)
 people["wokingham_flag"], people["wokingham_reasons"] = flags.wokingham(people, flags.WokinghamThresholds())
 print(json.dumps({"seconds": time.perf_counter() - started, "people": len(people)}))
@@ -111,8 +111,8 @@ def main() -> None:
     print(f"scan_seconds: {scan['seconds']:.2f}")
     print(f"ratio_vs_scan: {pipeline['seconds'] / scan['seconds']:.2f}")
     if not args.skip_pandas:
-        # like for like: the same eFI and Wokingham flags from the same lake, read from Parquet each time.
-        # The engine's side computes every feature of the run (more than eFI and the flag inputs).
+        # like for like: the same eFI and Wokingham flags, from the same columns of the same lake, read from
+        # Parquet each time
         ours, _, _ = run_child(CHILD_ENGINE_EFI_FLAGS, str(data_dir), index_date.isoformat())
         pandas, _, pandas_peak = run_child(CHILD_PANDAS, str(data_dir), index_date.isoformat())
         if ours["people"] != pandas["people"]:

@@ -136,6 +136,20 @@ def random_lake(out_dir: Path, *, people: int, seed: int, index_date: dt.date) -
     n_meds = rng.poisson(0.3 + n_ltc * 1.5)
     logit = -5.2 + 0.03 * age + 0.35 * n_ltc + 0.12 * n_deficits + 0.06 * (10 - imd) + 0.4 * lives_alone
     start_window = index_date.replace(year=index_date.year - 2)
+    # drawn from a generator of their own, so the rest of the lake is as it was before they were added
+    concern_rng = np.random.default_rng(seed + 1)
+    medicines_concern = (concern_rng.random(people) < 0.15) & (age >= 65)
+    concern_days = concern_rng.integers(1, 700, size=people)
+    # readings that make a condition unstable when the person has it (systolic BP, HbA1c, COPD exacerbation)
+    readings = [
+        (code, concern_rng.random(people) < share, concern_rng.normal(mean, sd, size=people))
+        for code, share, mean, sd in (
+            ("271649006", 0.3, 150, 15),
+            ("999791000000106", 0.2, 65, 15),
+            ("195951007", 0.05, float("nan"), 0),
+        )
+    ]
+    reading_days = concern_rng.integers(1, 365, size=people)
     deficit_codes = efi_code_deficits().groupby("name")["snomed_code"].first()
     deficit_names = list(deficit_codes.index)
     conditions = ltc_codes().groupby("name")["snomed_code"].first()
@@ -172,6 +186,19 @@ def random_lake(out_dir: Path, *, people: int, seed: int, index_date: dt.date) -
             )
         if lives_alone[i]:
             tables["events"].append({"nhs_number": str(nhs), "date": first_day, "snomed_code": "105529008"})
+        if medicines_concern[i]:  # Unable to manage medication: counts only in the last 12 months
+            concern_on = index_date - dt.timedelta(days=int(concern_days[i]))
+            tables["events"].append({"nhs_number": str(nhs), "date": concern_on, "snomed_code": "285035003"})
+        for code, taken, value in readings:
+            if taken[i]:
+                tables["events"].append(
+                    {
+                        "nhs_number": str(nhs),
+                        "date": index_date - dt.timedelta(days=int(reading_days[i])),
+                        "snomed_code": code,
+                        "value": None if np.isnan(value[i]) else round(float(value[i])),
+                    }
+                )
         for m in range(n_meds[i]):
             tables["medications"].append(
                 {

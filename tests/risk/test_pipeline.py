@@ -9,6 +9,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from neighbourhood.risk import reference
+from neighbourhood.risk.features import EFI_AND_FLAG_INPUTS, efi_and_flag_inputs, to_frame
+from neighbourhood.risk.lake import connect, read_lake
 from neighbourhood.risk.model import AdmissionRiskModel
 from neighbourhood.risk.pipeline import EXPORT_COLUMNS, export, run_stratification
 from neighbourhood.risk.register import Exclusion, Nomination
@@ -34,6 +36,14 @@ def test_efi_and_flags_agree_with_the_pandas_reference(result, random_lake_dir):
     assert (got["efi_category"].fillna("-") == expected["efi_category"].fillna("-")).all()
     assert (got["wokingham_flag"] == expected["wokingham_flag"]).all()
     assert got["wokingham_flag"].sum() > 0
+
+
+def test_the_engines_efi_and_flag_inputs_are_the_pandas_reference_column_for_column(random_lake_dir):
+    expected = reference.efi_and_flag_inputs(random_lake_dir, INDEX_DATE)
+    got = to_frame(efi_and_flag_inputs(read_lake(connect(), random_lake_dir), INDEX_DATE))
+    assert list(got.columns) == ["nhs_number", *EFI_AND_FLAG_INPUTS]
+    assert (got[list(EFI_AND_FLAG_INPUTS[1:])].sum() > 0).all()  # every input is exercised by the lake
+    pd.testing.assert_frame_equal(got, expected[got.columns], check_dtype=False)
 
 
 def test_efi_is_reported_only_for_people_aged_65_and_over(result):

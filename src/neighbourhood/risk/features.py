@@ -295,6 +295,28 @@ def features_at(lake: Lake, as_of: dt.date, *, unstable: UnstableDefinition | No
     return table.drop(*drop)
 
 
+# what the eFI and the Wokingham flag read (`reference.efi_and_flag_inputs` computes the same in pandas)
+EFI_AND_FLAG_INPUTS = (
+    "age",
+    "efi_deficit_count",
+    "emergency_admissions_12m",
+    "ae_attendances_12m",
+    "repeat_oral_medicines",
+    "falls_12m",
+    "self_medication_concern",
+    "unstable_ltc_count",
+    "hospital_cost_12m",
+    "social_care_cost_12m",
+)
+
+
+def efi_and_flag_inputs(
+    lake: Lake, as_of: dt.date, *, unstable: UnstableDefinition | None = None
+) -> ir.Table:
+    """`features_at` narrowed to EFI_AND_FLAG_INPUTS: the engine leaves out the parts nothing here reads."""
+    return features_at(lake, as_of, unstable=unstable).select("nhs_number", *EFI_AND_FLAG_INPUTS)
+
+
 def to_frame(table: ir.Table) -> pd.DataFrame:
     """Execute and return a frame sorted by NHS number with plain numpy dtypes (same on every engine), with
     the deficits' names as `efi_deficits`."""
@@ -307,7 +329,7 @@ def to_frame(table: ir.Table) -> pd.DataFrame:
         if column in frame and frame[column].dtype != "int64":
             frame[column] = frame[column].astype("int64")
     for column in (*MONEY_COLUMNS, "imd_decile"):
-        if frame[column].dtype != "float64":
+        if column in frame and frame[column].dtype != "float64":
             frame[column] = frame[column].astype("float64")
     if "efi_deficit_mask" in frame:
         frame["efi_deficits"] = efi.deficit_names(frame.pop("efi_deficit_mask").to_numpy())
