@@ -311,14 +311,19 @@ def _inspect(tables: dict[str, ir.Table | None], cut: dt.date) -> tuple[list[str
             f"{counts['people_invalid_nhs_number']:,} people have an invalid NHS number "
             "(not 10 digits or wrong check digit) and are left out of every result"
         )
-    for name, column in DATED_COLUMNS:
-        table = tables[name]
-        row = fetch(
-            table.aggregate(
-                future=(table[column] > ibis.date(cut)).sum(), undated=table[column].isnull().sum()
+    dated = ibis.union(
+        *(
+            tables[name].aggregate(
+                table=ibis.literal(name),
+                future=(tables[name][column] > ibis.date(cut)).sum().cast("int64"),
+                undated=tables[name][column].isnull().sum().cast("int64"),
             )
+            for name, column in DATED_COLUMNS
         )
-        future, undated = (_int(row.iloc[0][c]) for c in ("future", "undated"))
+    )
+    found = fetch(dated).set_index("table")  # one query for every table
+    for name, column in DATED_COLUMNS:
+        future, undated = (_int(found.loc[name, c]) for c in ("future", "undated"))
         counts[f"{name}_after_data_cut"] = future
         counts[f"{name}_undated"] = undated
         if future:

@@ -312,23 +312,23 @@ def train(features: pd.DataFrame, outcome: np.ndarray, *, index_date: dt.date, s
             f"emergency admissions in the training window (need at least {MIN_TRAINING_PEOPLE} and "
             f"{MIN_TRAINING_EVENTS})"
         )
-    x = model_matrix(features)
+    x = model_array(features)
     order = np.random.default_rng(seed).permutation(len(y))[:MAX_TRAINING_PEOPLE]
     fit_rows, calibrate_rows, test_rows = np.split(order, [int(0.7 * len(order)), int(0.85 * len(order))])
     monotone = [1 if f in NON_DECREASING else -1 if f in NON_INCREASING else 0 for f in MODEL_FEATURES]
     params = LIGHTGBM_PARAMS | {"seed": seed, "monotone_constraints": monotone}
     booster = lgb.train(
         params,
-        lgb.Dataset(x.iloc[fit_rows], y[fit_rows], free_raw_data=False),
+        lgb.Dataset(x[fit_rows], y[fit_rows], feature_name=list(MODEL_FEATURES), free_raw_data=False),
         num_boost_round=NUM_ROUNDS,
-        valid_sets=[lgb.Dataset(x.iloc[calibrate_rows], y[calibrate_rows])],
+        valid_sets=[lgb.Dataset(x[calibrate_rows], y[calibrate_rows], feature_name=list(MODEL_FEATURES))],
         callbacks=[lgb.early_stopping(EARLY_STOPPING_ROUNDS, verbose=False)],
     )
     booster = lgb.Booster(model_str=booster.model_to_string(num_iteration=booster.best_iteration))
-    raw = booster.predict(x.iloc[calibrate_rows], raw_score=True).reshape(-1, 1)
+    raw = booster.predict(x[calibrate_rows], raw_score=True).reshape(-1, 1)
     platt = LogisticRegression(C=np.inf, solver="lbfgs").fit(raw, y[calibrate_rows])
     slope, intercept = float(platt.coef_[0, 0]), float(platt.intercept_[0])
-    held_out_raw = booster.predict(x.iloc[test_rows], raw_score=True)
+    held_out_raw = booster.predict(x[test_rows], raw_score=True)
     held_out = 1 / (1 + np.exp(-(slope * held_out_raw + intercept)))
     window = Window.year_before(index_date)
     model_text = booster.model_to_string()
