@@ -50,7 +50,7 @@ MODEL_FEATURES = (
 LIGHTGBM_PARAMS = {
     "objective": "binary",
     # single-split trees: an additive model (like a GAM) whose per-feature contributions are exact and cheap
-    "learning_rate": 0.1,
+    "learning_rate": 0.2,  # half the rounds of 0.1, AUROC within 0.003 of it on the synthetic truth
     "max_bin": 63,
     "max_depth": 1,
     "num_leaves": 2,
