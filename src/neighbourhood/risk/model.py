@@ -219,12 +219,22 @@ class AdmissionRiskModel:
     booster: lgb.Booster
     metadata: ModelMetadata
 
+    def _each_contribution(self, features: pd.DataFrame):
+        """(bias, an iterator of (feature position, its contributions in the booster's log-odds)) over the
+        features the trees split on, in feature order; the others contribute nothing."""
+        bias, steps = additive_steps(self.booster)
+        each = (
+            (feature, steps[feature].contribution(model_column(features, MODEL_FEATURES[feature])))
+            for feature in sorted(steps)
+        )
+        return bias, each
+
     def raw_contributions(self, features: pd.DataFrame) -> tuple[float, np.ndarray]:
         """(bias, per-person per-feature contributions) in the booster's log-odds; they sum to its score."""
-        bias, steps = additive_steps(self.booster)
+        bias, each = self._each_contribution(features)
         contributions = np.zeros((len(features), len(MODEL_FEATURES)))
-        for feature, step in steps.items():
-            contributions[:, feature] = step.contribution(model_column(features, MODEL_FEATURES[feature]))
+        for feature, contribution in each:
+            contributions[:, feature] = contribution
         return bias, contributions
 
     def _calibrated(self, raw: np.ndarray) -> np.ndarray:
@@ -243,7 +253,7 @@ class AdmissionRiskModel:
         bias, contributions = self.raw_contributions(features)
         raw = np.full(len(features), bias)
         for feature in range(contributions.shape[1]):  # column by column, as score_strongest adds them
-            raw += contributions[:, feature]
+            raw += contributions[:, feature]  # (adding a column of zeros changes nothing)
         slope = self.metadata.platt_slope
         frame = pd.DataFrame(contributions * slope, columns=list(MODEL_FEATURES), index=features.index)
         return self._calibrated(raw), frame
@@ -253,14 +263,11 @@ class AdmissionRiskModel:
     ) -> tuple[np.ndarray, StrongContributions]:
         """(calibrated probabilities, the contributions of at least `at_least`): `score` for a million people,
         one feature at a time, keeping only what could be a reason."""
-        bias, steps = additive_steps(self.booster)
+        bias, each = self._each_contribution(features)
         slope = self.metadata.platt_slope
         raw = np.full(len(features), bias)
         rows, positions, values = [], [], []
-        for feature in range(len(MODEL_FEATURES)):
-            if feature not in steps:
-                continue  # never split on: contributes 0
-            contribution = steps[feature].contribution(model_column(features, MODEL_FEATURES[feature]))
+        for feature, contribution in each:
             raw += contribution
             strong = np.flatnonzero(contribution * slope >= at_least)
             rows.append(strong)
