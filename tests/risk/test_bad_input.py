@@ -106,3 +106,30 @@ def test_too_little_data_to_train_says_so(lake_dir):
 
     with pytest.raises(ModelError, match="Too little data to train"):
         run_stratification(lake_dir, index_date=INDEX)
+
+
+@pytest.mark.parametrize("statistics", [True, False], ids=["with statistics", "without statistics"])
+def test_dates_are_checked_whether_or_not_the_files_carry_statistics(lake_dir, statistics):
+    # with statistics a clean table is passed on its files' footers; without, every row is read
+    events = pq.read_table(lake_dir / "events.parquet")
+    pq.write_table(events, lake_dir / "events.parquet", write_statistics=statistics)
+    assert read_lake(connect(), lake_dir).counts["events_after_data_cut"] == 1
+
+    clean = events.filter(pa.compute.less(events["date"], pa.scalar(dt.date(2030, 1, 1))))
+    pq.write_table(clean, lake_dir / "events.parquet", write_statistics=statistics)
+    lake = read_lake(connect(), lake_dir)
+    assert lake.counts["events_after_data_cut"] == 0
+    assert not any("after the data cut" in w for w in lake.warnings)
+
+
+def test_undated_rows_are_counted_even_when_other_dates_are_clean(lake_dir):
+    events = pq.read_table(lake_dir / "events.parquet").to_pylist()
+    events[2]["date"] = None  # instead of the future date
+    pq.write_table(
+        pa.Table.from_pylist(events, schema=pq.read_schema(lake_dir / "events.parquet")),
+        lake_dir / "events.parquet",
+    )
+    lake = read_lake(connect(), lake_dir)
+    assert lake.counts["events_undated"] == 1
+    assert lake.counts["events_after_data_cut"] == 0
+    assert "1 events rows have no date and are ignored" in lake.warnings

@@ -91,3 +91,21 @@ def test_training_sample_is_a_fixed_subset_chosen_by_nhs_number(random_lake_dir)
     assert all(int(n[6:9]) < 300 for n in chosen)
     assert set(fetch(sample.events.select("nhs_number"))["nhs_number"]) <= chosen
     assert lake.sample(1000) is lake
+
+
+def test_training_sample_copes_with_malformed_nhs_numbers(tmp_path):
+    good = "9990000018"  # digits 7 to 9: "001", so in any sample
+    lake_dir = write_lake(
+        tmp_path / "lake",
+        {
+            "people": [person(good, dt.date(1940, 1, 1)), person("99900ABC12", dt.date(1950, 1, 1))],
+            "events": [
+                {"nhs_number": good, "date": dt.date(2024, 1, 1), "snomed_code": "3723001"},
+                {"nhs_number": "99900ABC12", "date": dt.date(2024, 1, 1), "snomed_code": "3723001"},
+            ],
+        },
+    )
+    sample = read_lake(connect(), lake_dir).sample(500)
+    people = to_frame(features_at(sample, INDEX))  # the malformed number is no crash, and in no result
+    assert list(people["nhs_number"]) == [good]
+    assert people.loc[0, "efi_deficits"] == ["Arthritis"]

@@ -56,7 +56,9 @@ def deficits_per_person(coded_events: ir.Table, medications: ir.Table, window: W
     engine far faster than a list of names (`deficit_names` turns it back)."""
     deficits = code_deficits(coded_events).union(polypharmacy(medications, window))
     bits = deficits.inner_join(_deficit_bits(), "deficit")
-    return bits.group_by("nhs_number").agg(efi_deficit_count=bits.count(), efi_deficit_mask=bits.bit.sum())
+    return bits.group_by("nhs_number").agg(
+        efi_deficit_count=bits.count(), efi_deficit_mask=bits.bit.sum().cast("int64")
+    )
 
 
 def deficit_names(masks: np.ndarray) -> list[list[str]]:

@@ -49,10 +49,6 @@ COUNT_COLUMNS = (
     "ae_attendances_year_before",
     "social_care_services",
     "social_care_assessments_12m",
-    "is_carer",
-    "lives_alone",
-    "housebound",
-    "self_medication_concern",
 )
 MONEY_COLUMNS = ("hospital_cost_12m", "social_care_cost_12m")
 
@@ -63,6 +59,12 @@ def condition_column(condition: str) -> str:
 
 
 CONDITION_COLUMNS = {condition_column(c): c for c in sorted(ltc_codes()["name"].unique())}
+YES_NO_COLUMNS = ("is_carer", "lives_alone", "housebound", "self_medication_concern", *CONDITION_COLUMNS)
+# counts as 32-bit and yes/no as 8-bit integers, everywhere: a third of the bytes of 64-bit numbers to bring
+# out of the engine, sort and keep for a million people
+COLUMN_TYPES = (
+    {"age": "int32"} | dict.fromkeys(COUNT_COLUMNS, "int32") | dict.fromkeys(YES_NO_COLUMNS, "int8")
+)
 
 
 def population(lake: Lake, as_of: dt.date) -> ir.Table:
@@ -82,7 +84,7 @@ def population(lake: Lake, as_of: dt.date) -> ir.Table:
         "sex",
         "ethnicity",
         imd_decile=living.imd_decile.cast("float64"),
-        age=age.cast("int64"),
+        age=age.cast(COLUMN_TYPES["age"]),
     )
 
 
@@ -204,14 +206,17 @@ def _hospital(lake: Lake, window: Window) -> ir.Table:
     # a spell still open on the date counts only the days before it: its discharge is in the future
     end = ibis.least(spells.end_date.fill_null(window.end), ibis.date(window.end))
     stay = end.delta(spells.start_date, unit="day")
+    # counts, not sums of booleans: DuckDB sums integers into 128-bit numbers, slow to bring out
     return spells.group_by("nhs_number").agg(
-        ae_attendances_12m=((spells.setting == "ae") & recent).sum(),
-        emergency_admissions_12m=(emergency & recent).sum(),
-        elective_admissions_12m=(inpatient & (spells.admission_method == "elective") & recent).sum(),
-        bed_days_12m=stay.sum(where=inpatient & recent),
+        ae_attendances_12m=spells.count(where=(spells.setting == "ae") & recent),
+        emergency_admissions_12m=spells.count(where=emergency & recent),
+        elective_admissions_12m=spells.count(
+            where=inpatient & (spells.admission_method == "elective") & recent
+        ),
+        bed_days_12m=stay.sum(where=inpatient & recent).cast("int64"),
         hospital_cost_12m=spells.cost_gbp.sum(where=recent),
-        emergency_admissions_year_before=(emergency & ~recent).sum(),
-        ae_attendances_year_before=((spells.setting == "ae") & ~recent).sum(),
+        emergency_admissions_year_before=spells.count(where=emergency & ~recent),
+        ae_attendances_year_before=spells.count(where=(spells.setting == "ae") & ~recent),
     )
 
 
@@ -223,10 +228,10 @@ def _social_care(lake: Lake, window: Window) -> ir.Table:
     overlap_end = ibis.least(care.end_date.fill_null(window.end), ibis.date(window.end))
     overlap_days = ibis.greatest(overlap_end.delta(overlap_start, unit="day"), 0)
     return care.group_by("nhs_number").agg(
-        social_care_services=(service & open_on_date).sum(),
-        social_care_assessments_12m=(
-            (care.activity == "assessment") & (care.start_date >= window.start)
-        ).sum(),
+        social_care_services=care.count(where=service & open_on_date),
+        social_care_assessments_12m=care.count(
+            where=(care.activity == "assessment") & (care.start_date >= window.start)
+        ),
         social_care_cost_12m=(care.weekly_cost_gbp.fill_null(0) * overlap_days / 7).sum(where=service),
     )
 
@@ -286,27 +291,20 @@ def features_at(lake: Lake, as_of: dt.date, *, unstable: UnstableDefinition | No
     if carer_links is not None:
         carer = ibis.greatest(carer, table.carer_relationship.fill_null(0))
     fills = {
-        column: table[column].fill_null(0)
-        for column in (*COUNT_COLUMNS, *CONDITION_COLUMNS)
+        column: table[column].fill_null(0).cast(COLUMN_TYPES[column])
+        for column in (*COUNT_COLUMNS, *YES_NO_COLUMNS)
         if column in table.columns
     }
     fills |= {column: table[column].fill_null(0.0).cast("float64") for column in MONEY_COLUMNS}
     fills["efi_deficit_mask"] = table.efi_deficit_mask.fill_null(0).cast("int64")
-    table = table.mutate(is_carer=carer.cast("int64"), **fills)
+    table = table.mutate(is_carer=carer.cast(COLUMN_TYPES["is_carer"]), **fills)
     drop = [c for c in ("carer_code", "carer_relationship") if c in table.columns]
     return table.drop(*drop)
 
 
 def _sorted_by_nhs_number(arrow: pa.Table) -> pa.Table:
     order = pa.array(_nhs_number_order(arrow.column("nhs_number")))
-
-    def take(column):
-        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
-            # Arrow takes strings slowly, and the codes of their dictionary quickly
-            return pc.take(pc.dictionary_encode(column), order).cast(column.type)
-        return pc.take(column, order)
-
-    return pa.table([take(column) for column in arrow.columns], names=arrow.column_names)
+    return pa.table([pc.take(column, order) for column in arrow.columns], names=arrow.column_names)
 
 
 def _nhs_number_order(nhs_numbers) -> np.ndarray:
@@ -347,9 +345,9 @@ def to_frame(table: ir.Table) -> pd.DataFrame:
     arrow = _sorted_by_nhs_number(fetch_arrow(table))
     frame = arrow.to_pandas(date_as_object=True, split_blocks=True, self_destruct=True)
     del arrow  # self_destruct: its buffers now belong to the frame
-    for column in (*COUNT_COLUMNS, *CONDITION_COLUMNS, "age"):
-        if column in frame and frame[column].dtype != "int64":
-            frame[column] = frame[column].astype("int64")
+    for column, dtype in COLUMN_TYPES.items():
+        if column in frame and frame[column].dtype != dtype:
+            frame[column] = frame[column].astype(dtype)
     for column in (*MONEY_COLUMNS, "imd_decile"):
         if column in frame and frame[column].dtype != "float64":
             frame[column] = frame[column].astype("float64")

@@ -17,6 +17,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from neighbourhood.nhs_number import WEIGHTS
 
@@ -130,18 +131,20 @@ class Lake:
         are below it. Deterministic, the same on every engine, and blind to anything about the person."""
         if per_thousand >= 1000:
             return self
-        people = self.people.filter(self.people.nhs_number.substr(6, 3).cast("int64") < per_thousand)
-        chosen = people.select("nhs_number")
 
         def only_chosen(table: ir.Table | None) -> ir.Table | None:
-            return None if table is None else table.semi_join(chosen, "nhs_number")
+            # by the digits themselves, not a join to the chosen people: every table says whose rows it holds.
+            # As text: three digits compare as their numbers do, and a malformed NHS number cannot fail a cast
+            if table is None:
+                return None
+            return table.filter(table.nhs_number.substr(6, 3) < f"{per_thousand:03d}")
 
         return replace(
             self,
-            people=people,
             **{
                 name: only_chosen(getattr(self, name))
                 for name in (
+                    "people",
                     "events",
                     "case_finding_events",
                     "medications",
@@ -272,7 +275,7 @@ def read_lake(con, data_dir: Path | str, *, engine: str | None = None) -> Lake:
     people = tables["people"].select(*REQUIRED_COLUMNS["people"])
     with engine_quiet():
         tables["people"] = people.mutate(nhs_number_valid=valid_nhs_number(people.nhs_number)).cache()
-    warnings, counts = _inspect(tables, data_cut(metadata))
+    warnings, counts = _inspect(tables, data_cut(metadata), data_dir)
     return Lake(
         data_dir=data_dir,
         engine=engine,
@@ -287,7 +290,33 @@ def _int(value) -> int:
     return 0 if value is None or pd.isna(value) else int(value)
 
 
-def _inspect(tables: dict[str, ir.Table | None], cut: dt.date) -> tuple[list[str], dict]:
+def _dates_proven_clean(path: str, column: str, cut: dt.date) -> bool:
+    """True when the Parquet files' own statistics show every `column` value present and on or before `cut`,
+    so the table need not be scanned; False when any row group lacks them or might hold a missing or later
+    date."""
+    folder = Path(path)
+    files = sorted(folder.glob("*.parquet")) if folder.is_dir() else [folder]
+    try:
+        for file in files:
+            metadata = pq.ParquetFile(file).metadata
+            position = [metadata.schema.column(i).path for i in range(metadata.num_columns)].index(column)
+            for group in range(metadata.num_row_groups):
+                stats = metadata.row_group(group).column(position).statistics
+                if (
+                    stats is None
+                    or not stats.has_min_max
+                    or not stats.has_null_count
+                    or stats.null_count > 0
+                    or not isinstance(stats.max, dt.date)
+                    or stats.max > cut
+                ):
+                    return False
+    except (OSError, ValueError, pa.ArrowException):
+        return False  # the scan will say what is wrong, if anything
+    return True
+
+
+def _inspect(tables: dict[str, ir.Table | None], cut: dt.date, data_dir: Path) -> tuple[list[str], dict]:
     people = tables["people"]
     checks = {
         "people_in_lake": people.count(),
@@ -313,19 +342,27 @@ def _inspect(tables: dict[str, ir.Table | None], cut: dt.date) -> tuple[list[str
             f"{counts['people_invalid_nhs_number']:,} people have an invalid NHS number "
             "(not 10 digits or wrong check digit) and are left out of every result"
         )
-    dated = ibis.union(
-        *(
-            tables[name].aggregate(
-                table=ibis.literal(name),
-                future=(tables[name][column] > ibis.date(cut)).sum().cast("int64"),
-                undated=tables[name][column].isnull().sum().cast("int64"),
+    to_scan = [
+        (name, column)
+        for name, column in DATED_COLUMNS
+        if not _dates_proven_clean(table_paths(data_dir, name), column, cut)
+    ]
+    found = {name: (0, 0) for name, _ in DATED_COLUMNS}  # (future, undated)
+    if to_scan:
+        dated = ibis.union(
+            *(
+                tables[name].aggregate(
+                    table=ibis.literal(name),
+                    future=(tables[name][column] > ibis.date(cut)).sum().cast("int64"),
+                    undated=tables[name][column].isnull().sum().cast("int64"),
+                )
+                for name, column in to_scan
             )
-            for name, column in DATED_COLUMNS
         )
-    )
-    found = fetch(dated).set_index("table")  # one query for every table
+        for row in fetch(dated).itertuples(index=False):  # one query for every table that needs it
+            found[row.table] = (_int(row.future), _int(row.undated))
     for name, column in DATED_COLUMNS:
-        future, undated = (_int(found.loc[name, c]) for c in ("future", "undated"))
+        future, undated = found[name]
         counts[f"{name}_after_data_cut"] = future
         counts[f"{name}_undated"] = undated
         if future:
