@@ -74,6 +74,14 @@ def ltc_codes() -> pd.DataFrame:
     return _frame("long_term_conditions", "ltc")[["snomed_code", "name"]]
 
 
+def bits_table(column: str, names) -> ibis.Table:
+    """`column` -> `bit` (1 << position): one number per person then says which of `names` apply, far quicker
+    out of the engine than a column or a list per name."""
+    return ibis.memtable(
+        pa.table({column: list(names), "bit": pa.array([1 << i for i in range(len(names))], pa.int64())})
+    )
+
+
 def codes_table() -> ibis.Table:
     # from Arrow, not pandas: Ibis's pandas schema inference warns under pandas 3
     return ibis.memtable(pa.Table.from_pandas(case_finding_codes(), preserve_index=False))

@@ -11,9 +11,8 @@ import ibis
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
-from neighbourhood.risk.codes import EFI_DEFICIT_TOTAL, POLYPHARMACY, efi_deficit_names
+from neighbourhood.risk.codes import EFI_DEFICIT_TOTAL, POLYPHARMACY, bits_table, efi_deficit_names
 from neighbourhood.risk.dates import Window
 
 POLYPHARMACY_MIN_MEDICINES = 5
@@ -42,20 +41,13 @@ def polypharmacy(medications: ir.Table, window: Window) -> ir.Table:
     )
 
 
-def _deficit_bits() -> ir.Table:
-    names = efi_deficit_names()
-    return ibis.memtable(
-        pa.table({"deficit": list(names), "bit": pa.array([1 << i for i in range(len(names))], pa.int64())})
-    )
-
-
 def deficits_per_person(coded_events: ir.Table, medications: ir.Table, window: Window) -> ir.Table:
     """nhs_number, efi_deficit_count, efi_deficit_mask for people with any deficit.
 
     The mask has bit i set for the i-th of `efi_deficit_names()`: one number per person travels out of the
     engine far faster than a list of names (`deficit_names` turns it back)."""
     deficits = code_deficits(coded_events).union(polypharmacy(medications, window))
-    bits = deficits.inner_join(_deficit_bits(), "deficit")
+    bits = deficits.inner_join(bits_table("deficit", efi_deficit_names()), "deficit")
     return bits.group_by("nhs_number").agg(
         efi_deficit_count=bits.count(), efi_deficit_mask=bits.bit.sum().cast("int64")
     )

@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from neighbourhood.risk import efi
-from neighbourhood.risk.codes import COPD, DIABETES, HYPERTENSION, codes_table, ltc_codes
+from neighbourhood.risk.codes import COPD, DIABETES, HYPERTENSION, bits_table, codes_table, ltc_codes
 from neighbourhood.risk.dates import Window, years_before
 from neighbourhood.risk.lake import Lake, engine_quiet, fetch_arrow
 
@@ -51,6 +51,7 @@ COUNT_COLUMNS = (
     "social_care_assessments_12m",
 )
 MONEY_COLUMNS = ("hospital_cost_12m", "social_care_cost_12m")
+MASK_COLUMNS = ("efi_deficit_mask", "ltc_mask")
 
 
 def condition_column(condition: str) -> str:
@@ -259,17 +260,15 @@ def _carer_relationships(lake: Lake, as_of: dt.date) -> ir.Table | None:
 
 def features_at(lake: Lake, as_of: dt.date, *, unstable: UnstableDefinition | None = None) -> ir.Table:
     """One row per living registered person on `as_of` with every feature; counts are 0 when there is
-    nothing."""
+    nothing. The deficits and conditions come as bit masks (MASK_COLUMNS), which `to_frame` unpacks."""
     unstable = unstable or UnstableDefinition()
     window = Window.year_before(as_of)
     coded = coded_events(lake, as_of)
     diagnosed = coded.filter(coded.kind == "ltc").select("nhs_number", condition=coded.name).distinct()
-    ltcs = diagnosed.group_by("nhs_number").agg(
-        ltc_count=diagnosed.count(),
-        **{
-            column: (diagnosed.condition == name).any().cast("int64")
-            for column, name in CONDITION_COLUMNS.items()
-        },
+    # which conditions, as bits of one number (CONDITION_COLUMNS order); `to_frame` turns them into columns
+    condition_bits = diagnosed.inner_join(bits_table("condition", CONDITION_COLUMNS.values()), "condition")
+    ltcs = condition_bits.group_by("nhs_number").agg(
+        ltc_count=condition_bits.count(), ltc_mask=condition_bits.bit.sum().cast("int64")
     )
     deficits = efi.deficits_per_person(coded, lake.medications, window)
     parts = [
@@ -296,7 +295,7 @@ def features_at(lake: Lake, as_of: dt.date, *, unstable: UnstableDefinition | No
         if column in table.columns
     }
     fills |= {column: table[column].fill_null(0.0).cast("float64") for column in MONEY_COLUMNS}
-    fills["efi_deficit_mask"] = table.efi_deficit_mask.fill_null(0).cast("int64")
+    fills |= {column: table[column].fill_null(0).cast("int64") for column in MASK_COLUMNS}
     table = table.mutate(is_carer=carer.cast(COLUMN_TYPES["is_carer"]), **fills)
     drop = [c for c in ("carer_code", "carer_relationship") if c in table.columns]
     return table.drop(*drop)
@@ -339,7 +338,7 @@ def efi_and_flag_inputs(
 
 def to_frame(table: ir.Table) -> pd.DataFrame:
     """Execute and return a frame sorted by NHS number with plain numpy dtypes (same on every engine), with
-    the deficits' names as `efi_deficits`."""
+    the deficits' names as `efi_deficits` and a 0/1 column per long-term condition (CONDITION_COLUMNS)."""
     # sorted here, not with an ORDER BY over so wide a result in the engine (several times slower); one block
     # per column, so numbers come over without another copy of the whole frame
     arrow = _sorted_by_nhs_number(fetch_arrow(table))
@@ -353,4 +352,8 @@ def to_frame(table: ir.Table) -> pd.DataFrame:
             frame[column] = frame[column].astype("float64")
     if "efi_deficit_mask" in frame:
         frame["efi_deficits"] = efi.deficit_names(frame.pop("efi_deficit_mask").to_numpy())
+    if "ltc_mask" in frame:
+        conditions = frame.pop("ltc_mask").to_numpy()
+        for bit, column in enumerate(CONDITION_COLUMNS):
+            frame[column] = ((conditions >> bit) & 1).astype(COLUMN_TYPES[column])
     return frame

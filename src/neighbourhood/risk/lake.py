@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import ibis
+import ibis.backends.duckdb  # the default engine: loaded with this module, not in the middle of a run
 import ibis.expr.types as ir
 import pandas as pd
 import pyarrow as pa
