@@ -5,12 +5,14 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from neighbourhood.nhs_number import sample_test_numbers
 from neighbourhood.risk import efi
 from neighbourhood.risk.codes import efi_deficit_names
+from neighbourhood.risk.dates import years_before
 from neighbourhood.risk.explain import MIN_CONTRIBUTION, PHRASES, _has_phrase, top_factors
-from neighbourhood.risk.features import features_at, to_frame
+from neighbourhood.risk.features import case_finding_events_kept, features_at, to_frame
 from neighbourhood.risk.lake import connect, fetch, read_lake
 from tests.risk.lakes import person, write_lake
 
@@ -109,3 +111,19 @@ def test_training_sample_copes_with_malformed_nhs_numbers(tmp_path):
     people = to_frame(features_at(sample, INDEX))  # the malformed number is no crash, and in no result
     assert list(people["nhs_number"]) == [good]
     assert people.loc[0, "efi_deficits"] == ["Arthritis"]
+
+
+def test_kept_events_give_the_features_the_events_table_gives(random_lake_dir):
+    lake = read_lake(connect(), random_lake_dir)
+    earlier = years_before(INDEX)
+    with case_finding_events_kept(lake, INDEX) as kept:
+        for date, plain, fast in (
+            (INDEX, lake, kept),
+            (earlier, lake, kept),
+            (earlier, lake.sample(300), kept.sample(300)),
+        ):
+            expected = to_frame(features_at(plain, date))
+            assert expected["efi_deficit_count"].sum() > 0 and expected["ltc_count"].sum() > 0
+            pd.testing.assert_frame_equal(to_frame(features_at(fast, date)), expected)
+        with pytest.raises(ValueError, match="kept only before"):
+            features_at(kept, INDEX + dt.timedelta(days=1))

@@ -52,9 +52,15 @@ def efi_deficit_names() -> tuple[str, ...]:
 
 
 @cache
+def ltc_names() -> tuple[str, ...]:
+    return tuple(sorted(ltc_codes()["name"].unique()))
+
+
+@cache
 def case_finding_codes() -> pd.DataFrame:
-    """All codes used, with `kind` (efi, ltc, finding, measurement) and `name` (deficit, condition,
-    finding)."""
+    """All codes used, with `kind` (efi, ltc, finding, measurement), `name` (deficit, condition, finding)
+    and `bit`: for a deficit or condition, 1 << its place in `efi_deficit_names()` or `ltc_names()`, so that
+    one number per person says which are recorded (0 for other kinds)."""
     frames = [
         efi_code_deficits().assign(kind="efi"),
         _frame("long_term_conditions", "ltc"),
@@ -62,7 +68,14 @@ def case_finding_codes() -> pd.DataFrame:
         _frame("observations", "measurement"),
     ]
     codes = pd.concat(frames, ignore_index=True)[["snomed_code", "kind", "name"]]
-    return codes.drop_duplicates().reset_index(drop=True)
+    codes = codes.drop_duplicates().reset_index(drop=True)
+    places = {("efi", name): i for i, name in enumerate(efi_deficit_names())}
+    places |= {("ltc", name): i for i, name in enumerate(ltc_names())}
+    codes["bit"] = [
+        1 << places[kind, name] if (kind, name) in places else 0
+        for kind, name in zip(codes["kind"], codes["name"], strict=True)
+    ]
+    return codes
 
 
 def _frame(codelist: str, kind: str) -> pd.DataFrame:
@@ -72,14 +85,6 @@ def _frame(codelist: str, kind: str) -> pd.DataFrame:
 
 def ltc_codes() -> pd.DataFrame:
     return _frame("long_term_conditions", "ltc")[["snomed_code", "name"]]
-
-
-def bits_table(column: str, names) -> ibis.Table:
-    """`column` -> `bit` (1 << position): one number per person then says which of `names` apply, far quicker
-    out of the engine than a column or a list per name."""
-    return ibis.memtable(
-        pa.table({column: list(names), "bit": pa.array([1 << i for i in range(len(names))], pa.int64())})
-    )
 
 
 def codes_table() -> ibis.Table:

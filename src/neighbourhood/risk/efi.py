@@ -7,13 +7,11 @@ implementation of Clegg's definition). eFI = deficits / 36, reported for people 
 docs/case-finding.md.
 """
 
-import ibis
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
-from neighbourhood.risk.codes import EFI_DEFICIT_TOTAL, POLYPHARMACY, bits_table, efi_deficit_names
-from neighbourhood.risk.dates import Window
+from neighbourhood.risk.codes import EFI_DEFICIT_TOTAL, POLYPHARMACY, efi_deficit_names
 
 POLYPHARMACY_MIN_MEDICINES = 5
 EFI_MIN_AGE = 65
@@ -23,34 +21,14 @@ CATEGORY_UPPER_BOUNDS = (("fit", 0.12), ("mild", 0.24), ("moderate", 0.36))
 SEVERE = "severe"
 
 
-def code_deficits(coded_events: ir.Table) -> ir.Table:
-    """(nhs_number, deficit) once per person and deficit, from events already joined to the codes table."""
-    return coded_events.filter(coded_events.kind == "efi").select("nhs_number", deficit="name").distinct()
-
-
-def polypharmacy(medications: ir.Table, window: Window) -> ir.Table:
-    """(nhs_number, deficit) for people with >= 5 distinct medicines on prescription at some time in the
-    window."""
-    in_window = medications.filter(
-        medications.start_date < window.end,
-        medications.end_date.isnull() | (medications.end_date > window.start),
-    )
-    counts = in_window.group_by("nhs_number").agg(medicines=in_window.name.nunique())
-    return counts.filter(counts.medicines >= POLYPHARMACY_MIN_MEDICINES).select(
-        "nhs_number", deficit=ibis.literal(POLYPHARMACY)
-    )
-
-
-def deficits_per_person(coded_events: ir.Table, medications: ir.Table, window: Window) -> ir.Table:
-    """nhs_number, efi_deficit_count, efi_deficit_mask for people with any deficit.
-
-    The mask has bit i set for the i-th of `efi_deficit_names()`: one number per person travels out of the
-    engine far faster than a list of names (`deficit_names` turns it back)."""
-    deficits = code_deficits(coded_events).union(polypharmacy(medications, window))
-    bits = deficits.inner_join(bits_table("deficit", efi_deficit_names()), "deficit")
-    return bits.group_by("nhs_number").agg(
-        efi_deficit_count=bits.count(), efi_deficit_mask=bits.bit.sum().cast("int64")
-    )
+def deficit_mask(coded_mask: ir.IntegerValue, medicines_12m: ir.IntegerValue) -> ir.IntegerValue:
+    """The person's deficits as one number, bit i set for the i-th of `efi_deficit_names()`: the coded
+    deficits (`features.coded_summary`) and polypharmacy, five or more distinct medicines prescribed in the
+    12 months. One number per person travels out of the engine far faster than a list of names
+    (`deficit_names` turns it back)."""
+    polypharmacy = 1 << efi_deficit_names().index(POLYPHARMACY)
+    on_many = (medicines_12m.fill_null(0) >= POLYPHARMACY_MIN_MEDICINES).ifelse(polypharmacy, 0)
+    return coded_mask.fill_null(0) | on_many
 
 
 def deficit_names(masks: np.ndarray) -> list[list[str]]:

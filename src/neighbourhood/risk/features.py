@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from neighbourhood.risk import efi
-from neighbourhood.risk.codes import COPD, DIABETES, HYPERTENSION, bits_table, codes_table, ltc_codes
+from neighbourhood.risk.codes import COPD, DIABETES, HYPERTENSION, codes_table, ltc_names
 from neighbourhood.risk.dates import Window, years_before
 from neighbourhood.risk.lake import Lake, engine_quiet, fetch_arrow
 
@@ -51,7 +51,6 @@ COUNT_COLUMNS = (
     "social_care_assessments_12m",
 )
 MONEY_COLUMNS = ("hospital_cost_12m", "social_care_cost_12m")
-MASK_COLUMNS = ("efi_deficit_mask", "ltc_mask")
 
 
 def condition_column(condition: str) -> str:
@@ -59,7 +58,7 @@ def condition_column(condition: str) -> str:
     return "has_" + "".join(c if c.isalnum() else "_" for c in condition.lower()).strip("_")
 
 
-CONDITION_COLUMNS = {condition_column(c): c for c in sorted(ltc_codes()["name"].unique())}
+CONDITION_COLUMNS = {condition_column(c): c for c in ltc_names()}  # in the order of their bits
 YES_NO_COLUMNS = ("is_carer", "lives_alone", "housebound", "self_medication_concern", *CONDITION_COLUMNS)
 # counts as 32-bit and yes/no as 8-bit integers, everywhere: a third of the bytes of 64-bit numbers to bring
 # out of the engine, sort and keep for a million people
@@ -95,11 +94,14 @@ def coded_events(lake: Lake, as_of: dt.date) -> ir.Table:
     The one pass over the events table (most GP codes are in no list); a run keeps the result as
     `lake.case_finding_events` and computes the features for every date from it."""
     if lake.case_finding_events is not None:
-        kept = lake.case_finding_events
-        return kept.filter(kept.date < as_of)
+        kept, kept_before = lake.case_finding_events, lake.case_finding_events_before
+        if as_of > kept_before:
+            raise ValueError(f"Events were kept only before {kept_before}, not {as_of}")
+        # on the date they were kept for, no filter: the engine reads the kept table as it is, not a copy
+        return kept if as_of == kept_before else kept.filter(kept.date < as_of)
     events = lake.events.filter(lake.events.date < as_of)
     return events.inner_join(codes_table(), "snomed_code").select(
-        "nhs_number", "date", "value", "kind", "name"
+        "nhs_number", "date", "value", "kind", "name", "bit"
     )
 
 
@@ -110,36 +112,53 @@ def case_finding_events_kept(lake: Lake, as_of: dt.date) -> Iterator[Lake]:
     reuse itself (and cannot cache an expression holding Ibis's in-memory tables)."""
     coded = coded_events(lake, as_of)
     if lake.engine != "duckdb":
-        yield replace(lake, case_finding_events=coded)
+        yield replace(lake, case_finding_events=coded, case_finding_events_before=as_of)
         return
     with engine_quiet():
         coded = coded.cache()
     try:
-        yield replace(lake, case_finding_events=coded)
+        yield replace(lake, case_finding_events=coded, case_finding_events_before=as_of)
     finally:
         coded.release()
 
 
-def _findings(coded: ir.Table, window: Window) -> ir.Table:
-    found = coded.filter(coded.kind.isin(["finding", "measurement"]))
-    in_window = found.date >= window.start
+@ibis.udf.agg.builtin
+def bit_or(value: int) -> int:
+    """BIT_OR, built into DuckDB and Spark SQL (Ibis has no Spark rule for its own)."""
+
+
+@ibis.udf.scalar.builtin
+def bit_count(value: int) -> int:
+    """BIT_COUNT, the number of bits set: built into DuckDB and Spark SQL."""
+
+
+def coded_summary(coded: ir.Table, window: Window) -> ir.Table:
+    """Everything read from coded events, in one pass: the deficits and long-term conditions ever recorded
+    (as bit masks: a code's `bit`, so no list per person and no de-duplication) and the findings."""
+    found = coded.kind.isin(["finding", "measurement"])
+    in_window = coded.date >= window.start
+
+    def finding(name: str) -> ir.BooleanValue:
+        return found & (coded.name == name)
 
     def last(name: str):
-        return found.date.max(where=found.name == name)
+        return coded.date.max(where=finding(name))
 
-    summary = found.group_by("nhs_number").agg(
-        falls_12m=found.date.nunique(where=(found.name == "fall") & in_window),
-        lives_alone=(found.name == "lives_alone").any(),
+    summary = coded.group_by("nhs_number").agg(
+        efi_coded_mask=bit_or(coded.bit, where=coded.kind == "efi"),
+        ltc_mask=bit_or(coded.bit, where=coded.kind == "ltc"),
+        lives_alone=finding("lives_alone").any(),
         carer_last=last("is_a_carer"),
         not_carer_last=last("not_a_carer"),
         housebound_last=last("housebound"),
         not_housebound_last=last("no_longer_housebound"),
-        self_medication_concern=((found.name == "self_medication_concern") & in_window).any(),
+        self_medication_concern=(finding("self_medication_concern") & in_window).any(),
     )
     # the latest of "is a carer" / "no longer a carer" (and housebound / no longer) decides
     return summary.select(
         "nhs_number",
-        "falls_12m",
+        "efi_coded_mask",
+        "ltc_mask",
         lives_alone=summary.lives_alone.cast("int64"),
         self_medication_concern=summary.self_medication_concern.cast("int64"),
         carer_code=(
@@ -153,6 +172,15 @@ def _findings(coded: ir.Table, window: Window) -> ir.Table:
     )
 
 
+def _falls(coded: ir.Table, window: Window) -> ir.Table:
+    """nhs_number, falls_12m: days with a fall recorded in the window (a distinct count over just these rows:
+    inside `coded_summary` it would hash every coded event)."""
+    falls = coded.filter(
+        coded.kind.isin(["finding", "measurement"]), coded.name == "fall", coded.date >= window.start
+    )
+    return falls.group_by("nhs_number").agg(falls_12m=falls.date.nunique())
+
+
 def _latest_value(coded: ir.Table, measurement: str, window: Window) -> ir.Table:
     """nhs_number, latest: the highest value on the most recent day with a reading in the window."""
     readings = coded.filter(
@@ -164,7 +192,7 @@ def _latest_value(coded: ir.Table, measurement: str, window: Window) -> ir.Table
 
 
 def _unstable_conditions(
-    lake: Lake, coded: ir.Table, diagnosed: ir.Table, window: Window, unstable: UnstableDefinition
+    lake: Lake, coded: ir.Table, window: Window, unstable: UnstableDefinition
 ) -> ir.Table:
     """nhs_number, unstable_ltc_count: distinct long-term conditions unstable in the window."""
     ltc_codes = codes_table().filter(lambda t: t.kind == "ltc").select("snomed_code", condition="name")
@@ -174,22 +202,26 @@ def _unstable_conditions(
     ).inner_join(ltc_codes, admissions.diagnosis_code == ltc_codes.snomed_code)
     from_admissions = admitted.select("nhs_number", "condition")
 
+    def tagged(people: ir.Table, condition: str) -> ir.Table:
+        return people.select("nhs_number", condition=ibis.literal(condition))
+
     def measured(measurement: str, threshold: float, condition: str) -> ir.Table:
         latest = _latest_value(coded, measurement, window)
-        return latest.filter(latest.latest >= threshold).select(
-            "nhs_number", condition=ibis.literal(condition)
-        )
+        return tagged(latest.filter(latest.latest >= threshold), condition)
 
     exacerbated = coded.filter(coded.name == "copd_exacerbation", coded.date >= window.start)
     exacerbations = exacerbated.group_by("nhs_number").agg(n=exacerbated.count())
     from_records = ibis.union(
         measured("systolic_bp", unstable.systolic_bp_mmhg, HYPERTENSION),
         measured("hba1c", unstable.hba1c_mmol_mol, DIABETES),
-        exacerbations.filter(exacerbations.n >= unstable.copd_exacerbations).select(
-            "nhs_number", condition=ibis.literal(COPD)
-        ),
-    ).inner_join(diagnosed, ["nhs_number", "condition"])
-    unstable_rows = from_admissions.union(from_records.select("nhs_number", "condition"), distinct=True)
+        tagged(exacerbations.filter(exacerbations.n >= unstable.copd_exacerbations), COPD),
+    )
+    # a reading or an exacerbation makes a condition unstable only where the condition is recorded
+    recorded = coded.filter(coded.kind == "ltc", coded.name.isin([HYPERTENSION, DIABETES, COPD]))
+    diagnosed = from_records.semi_join(
+        recorded.select("nhs_number", condition=recorded.name), ["nhs_number", "condition"]
+    )
+    unstable_rows = from_admissions.union(diagnosed, distinct=True)
     return unstable_rows.group_by("nhs_number").agg(unstable_ltc_count=unstable_rows.count())
 
 
@@ -237,17 +269,26 @@ def _social_care(lake: Lake, window: Window) -> ir.Table:
     )
 
 
-def _medicines(lake: Lake, as_of: dt.date) -> ir.Table:
+def _medicines(lake: Lake, window: Window) -> list[ir.Table]:
+    """Repeat oral medicines current on the date, and distinct medicines prescribed in the 12 months before
+    it (for polypharmacy, `efi.deficit_mask`): two passes, as one would make the engine hash every
+    prescription twice."""
     meds = lake.medications
     current_repeat_oral = meds.filter(
-        meds.start_date < as_of,
-        meds.end_date.isnull() | (meds.end_date > as_of),
+        meds.start_date < window.end,
+        meds.end_date.isnull() | (meds.end_date > window.end),
         meds.is_repeat,
         meds.route == "oral",
     )
-    return current_repeat_oral.group_by("nhs_number").agg(
-        repeat_oral_medicines=current_repeat_oral.name.nunique()
+    in_window = meds.filter(
+        meds.start_date < window.end, meds.end_date.isnull() | (meds.end_date > window.start)
     )
+    return [
+        current_repeat_oral.group_by("nhs_number").agg(
+            repeat_oral_medicines=current_repeat_oral.name.nunique()
+        ),
+        in_window.group_by("nhs_number").agg(medicines_12m=in_window.name.nunique()),
+    ]
 
 
 def _carer_relationships(lake: Lake, as_of: dt.date) -> ir.Table | None:
@@ -260,25 +301,19 @@ def _carer_relationships(lake: Lake, as_of: dt.date) -> ir.Table | None:
 
 def features_at(lake: Lake, as_of: dt.date, *, unstable: UnstableDefinition | None = None) -> ir.Table:
     """One row per living registered person on `as_of` with every feature; counts are 0 when there is
-    nothing. The deficits and conditions come as bit masks (MASK_COLUMNS), which `to_frame` unpacks."""
+    nothing. The deficits and conditions also come as bit masks (`efi_deficit_mask`, `ltc_mask`), which
+    `to_frame` unpacks."""
     unstable = unstable or UnstableDefinition()
     window = Window.year_before(as_of)
     coded = coded_events(lake, as_of)
-    diagnosed = coded.filter(coded.kind == "ltc").select("nhs_number", condition=coded.name).distinct()
-    # which conditions, as bits of one number (CONDITION_COLUMNS order); `to_frame` turns them into columns
-    condition_bits = diagnosed.inner_join(bits_table("condition", CONDITION_COLUMNS.values()), "condition")
-    ltcs = condition_bits.group_by("nhs_number").agg(
-        ltc_count=condition_bits.count(), ltc_mask=condition_bits.bit.sum().cast("int64")
-    )
-    deficits = efi.deficits_per_person(coded, lake.medications, window)
+    summary = coded_summary(coded, window)
     parts = [
-        deficits,
-        ltcs,
-        _unstable_conditions(lake, coded, diagnosed, window, unstable),
-        _findings(coded, window),
+        summary,
+        _falls(coded, window),
+        _unstable_conditions(lake, coded, window, unstable),
         _hospital(lake, window),
         _social_care(lake, window),
-        _medicines(lake, as_of),
+        *_medicines(lake, window),
     ]
     carer_links = _carer_relationships(lake, as_of)
     if carer_links is not None:
@@ -295,9 +330,21 @@ def features_at(lake: Lake, as_of: dt.date, *, unstable: UnstableDefinition | No
         if column in table.columns
     }
     fills |= {column: table[column].fill_null(0.0).cast("float64") for column in MONEY_COLUMNS}
-    fills |= {column: table[column].fill_null(0).cast("int64") for column in MASK_COLUMNS}
-    table = table.mutate(is_carer=carer.cast(COLUMN_TYPES["is_carer"]), **fills)
-    drop = [c for c in ("carer_code", "carer_relationship") if c in table.columns]
+    deficits = efi.deficit_mask(table.efi_coded_mask, table.medicines_12m).cast("int64")
+    conditions = table.ltc_mask.fill_null(0).cast("int64")
+    table = table.mutate(
+        is_carer=carer.cast(COLUMN_TYPES["is_carer"]),
+        efi_deficit_mask=deficits,
+        efi_deficit_count=bit_count(deficits).cast(COLUMN_TYPES["efi_deficit_count"]),
+        ltc_mask=conditions,
+        ltc_count=bit_count(conditions).cast(COLUMN_TYPES["ltc_count"]),
+        **fills,
+    )
+    drop = [
+        c
+        for c in ("carer_code", "carer_relationship", "efi_coded_mask", "medicines_12m")
+        if c in table.columns
+    ]
     return table.drop(*drop)
 
 

@@ -126,6 +126,7 @@ class Lake:
     # events already joined to the case-finding codes (`features.coded_events`), kept by a run so that every
     # date it computes reads them instead of the whole events table
     case_finding_events: ir.Table | None = None
+    case_finding_events_before: dt.date | None = None  # the date they were kept for: every one is before it
 
     def sample(self, per_thousand: int) -> "Lake":
         """The same lake for about `per_thousand` in 1,000 people: those whose NHS number's 7th to 9th digits
