@@ -11,10 +11,7 @@ from dataclasses import dataclass, replace
 
 import ibis
 import ibis.expr.types as ir
-import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from neighbourhood.risk import efi
 from neighbourhood.risk.codes import COPD, DIABETES, HYPERTENSION, codes_table, ltc_names
@@ -348,19 +345,6 @@ def features_at(lake: Lake, as_of: dt.date, *, unstable: UnstableDefinition | No
     return table.drop(*drop)
 
 
-def _sorted_by_nhs_number(arrow: pa.Table) -> pa.Table:
-    order = pa.array(_nhs_number_order(arrow.column("nhs_number")))
-    return pa.table([pc.take(column, order) for column in arrow.columns], names=arrow.column_names)
-
-
-def _nhs_number_order(nhs_numbers) -> np.ndarray:
-    """Positions that sort by NHS number: as integers when every one is ten digits (the same order as the
-    text, and far quicker to sort), else as text."""
-    if len(nhs_numbers) and pc.all(pc.match_substring_regex(nhs_numbers, r"^[0-9]{10}$")).as_py():
-        return np.argsort(pc.cast(nhs_numbers, pa.int64()).to_numpy(), kind="stable")
-    return pc.sort_indices(nhs_numbers).to_numpy()
-
-
 # what the eFI and the Wokingham flag read (`reference.efi_and_flag_inputs` computes the same in pandas)
 EFI_AND_FLAG_INPUTS = (
     "age",
@@ -386,9 +370,9 @@ def efi_and_flag_inputs(
 def to_frame(table: ir.Table) -> pd.DataFrame:
     """Execute and return a frame sorted by NHS number with plain numpy dtypes (same on every engine), with
     the deficits' names as `efi_deficits` and a 0/1 column per long-term condition (CONDITION_COLUMNS)."""
-    # sorted here, not with an ORDER BY over so wide a result in the engine (several times slower); one block
-    # per column, so numbers come over without another copy of the whole frame
-    arrow = _sorted_by_nhs_number(fetch_arrow(table))
+    # sorted by the engine, in its own memory (no second copy of the result here); one block per column, so
+    # numbers come over without another copy of the whole frame
+    arrow = fetch_arrow(table.order_by("nhs_number"))
     frame = arrow.to_pandas(date_as_object=True, split_blocks=True, self_destruct=True)
     del arrow  # self_destruct: its buffers now belong to the frame
     for column, dtype in COLUMN_TYPES.items():
