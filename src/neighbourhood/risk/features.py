@@ -119,6 +119,9 @@ def case_finding_events_kept(lake: Lake, as_of: dt.date) -> Iterator[Lake]:
         coded.release()
 
 
+FINDING_KINDS = ("finding", "measurement")
+
+
 @ibis.udf.agg.builtin
 def bit_or(value: int) -> int:
     """BIT_OR, built into DuckDB and Spark SQL (Ibis has no Spark rule for its own)."""
@@ -132,7 +135,7 @@ def bit_count(value: int) -> int:
 def coded_summary(coded: ir.Table, window: Window) -> ir.Table:
     """Everything read from coded events, in one pass: the deficits and long-term conditions ever recorded
     (as bit masks: a code's `bit`, so no list per person and no de-duplication) and the findings."""
-    found = coded.kind.isin(["finding", "measurement"])
+    found = coded.kind.isin(FINDING_KINDS)
     in_window = coded.date >= window.start
 
     def finding(name: str) -> ir.BooleanValue:
@@ -172,9 +175,7 @@ def coded_summary(coded: ir.Table, window: Window) -> ir.Table:
 def _falls(coded: ir.Table, window: Window) -> ir.Table:
     """nhs_number, falls_12m: days with a fall recorded in the window (a distinct count over just these rows:
     inside `coded_summary` it would hash every coded event)."""
-    falls = coded.filter(
-        coded.kind.isin(["finding", "measurement"]), coded.name == "fall", coded.date >= window.start
-    )
+    falls = coded.filter(coded.kind.isin(FINDING_KINDS), coded.name == "fall", coded.date >= window.start)
     return falls.group_by("nhs_number").agg(falls_12m=falls.date.nunique())
 
 
@@ -303,9 +304,8 @@ def features_at(lake: Lake, as_of: dt.date, *, unstable: UnstableDefinition | No
     unstable = unstable or UnstableDefinition()
     window = Window.year_before(as_of)
     coded = coded_events(lake, as_of)
-    summary = coded_summary(coded, window)
     parts = [
-        summary,
+        coded_summary(coded, window),
         _falls(coded, window),
         _unstable_conditions(lake, coded, window, unstable),
         _hospital(lake, window),
