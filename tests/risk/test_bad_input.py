@@ -1,6 +1,7 @@
 """Bad input gives a clear error, or a warning with counts: never a crash or a silent wrong number."""
 
 import datetime as dt
+import gc
 import shutil
 
 import pandas as pd
@@ -133,3 +134,11 @@ def test_undated_rows_are_counted_even_when_other_dates_are_clean(lake_dir):
     assert lake.counts["events_undated"] == 1
     assert lake.counts["events_after_data_cut"] == 0
     assert "1 events rows have no date and are ignored" in lake.warnings
+
+
+def test_a_failed_run_leaves_the_garbage_collector_on(lake_dir):
+    (lake_dir / "social_care.parquet").unlink()
+    assert gc.isenabled()
+    with pytest.raises(LakeError):
+        run_stratification(lake_dir, index_date=INDEX)
+    assert gc.isenabled()
