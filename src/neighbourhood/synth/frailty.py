@@ -38,7 +38,7 @@ def draw_frailty(
     n = cohort.size
     age, h = cohort.age, cohort.hidden_frailty
     n_conditions = conditions.present_on(timeline.index).sum(axis=1)
-    alive_until = np.minimum(death - 1, timeline.follow_up_end)
+    alive_until = timeline.observed_until(death)
 
     # Extra deficits: how many (Poisson, rising with age, frailty and illness), then which (weighted).
     rate = np.exp(0.35 + 0.06 * (age - 75) + 0.55 * h + 0.12 * n_conditions)

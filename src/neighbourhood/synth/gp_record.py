@@ -25,7 +25,7 @@ def record_measurements(
     events: EventLog,
 ) -> None:
     n = cohort.size
-    alive_until = np.minimum(death - 1, timeline.follow_up_end)
+    alive_until = timeline.observed_until(death)
     h = cohort.hidden_frailty
 
     # Systolic BP: people with hypertension often (some poorly controlled), other adults over 40 now and then.

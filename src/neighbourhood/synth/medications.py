@@ -145,7 +145,7 @@ def draw_medications(
     timeline: Timeline,
     schema: pa.Schema,
 ) -> pa.Table:
-    alive_until = np.minimum(death - 1, timeline.follow_up_end)
+    alive_until = timeline.observed_until(death)
     people, starts, medicines = [], [], []
     for group, items in REPEAT_FORMULARY.items():
         j = CONDITION_INDEX[group]

@@ -106,7 +106,7 @@ def draw_routine_care(
 ) -> None:
     codes = routine_codes()
     n = cohort.size
-    alive_until = np.minimum(death - 1, timeline.follow_up_end)
+    alive_until = timeline.observed_until(death)
     person, day = _consultations(rng, cohort, conditions, alive_until, timeline)
     kinds = list(CONSULTATION_SHARES)
     kind = rng.choice(len(kinds), size=len(person), p=list(CONSULTATION_SHARES.values()))

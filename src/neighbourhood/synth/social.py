@@ -113,7 +113,7 @@ def draw_social_care(
     """The social care table and, per person, whether a service was running on the index date."""
     n = cohort.size
     age = cohort.age
-    alive_until = np.minimum(death - 1, timeline.follow_up_end)
+    alive_until = timeline.observed_until(death)
     at_index = conditions.present_on(timeline.index)
     lin = (
         -4.6

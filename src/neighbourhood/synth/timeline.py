@@ -40,6 +40,11 @@ class Timeline:
         """Per person, the first day activity can happen: the history start, or birth if later."""
         return np.maximum(self.history_start, date_of_birth)
 
+    def observed_until(self, death: np.ndarray) -> np.ndarray:
+        """Per person, the last day activity can happen: the day before death, or the end of follow-up if
+        earlier."""
+        return np.minimum(death - 1, self.follow_up_end)
+
 
 def poisson_days(
     rng: np.random.Generator, start: np.ndarray, end: np.ndarray, per_year: np.ndarray
