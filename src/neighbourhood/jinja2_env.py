@@ -10,7 +10,7 @@ from jinja2 import ChainableUndefined, ChoiceLoader, Environment, FileSystemLoad
 
 from neighbourhood import presenters
 from neighbourhood.disclosure import safe_count
-from neighbourhood.web import formhelpers
+from neighbourhood import formhelpers
 from neighbourhood.web.navigation import navigation_items
 
 

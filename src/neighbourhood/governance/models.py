@@ -71,10 +71,17 @@ class AuditEvent(models.Model):
         "register.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_events"
     )
     nhs_number = models.CharField(max_length=10, blank=True, db_index=True)
+    # A keyed hash of the NHS number, shown instead of it to people without record access (administrators);
+    # only a privacy officer may resolve one to a person (governance.audit_references).
+    person_reference = models.CharField(max_length=16, blank=True, db_index=True)
     action = models.CharField(max_length=50)  # e.g. view_record, search, load_register
     outcome = models.CharField(max_length=20, choices=Outcome.choices)
     reason = models.TextField(blank=True)  # why: the legitimate relationship, or the break-glass reason
     detail = models.JSONField(default=dict, blank=True)
+    # Tamper evidence: SHA-256 over this row's canonical form and the previous row's hash
+    # (governance.audit_chain). `neighbourhood audit verify` walks the chain.
+    previous_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64, blank=True)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -95,3 +102,39 @@ class AuditEvent(models.Model):
     @property
     def action_label(self) -> str:
         return ACTION_LABELS.get(self.action) or self.action.replace("_", " ").capitalize()
+
+
+class EmergencyAccess(models.Model):
+    """Break-glass: a user with record access but no legitimate relationship opened a person's record in an
+    emergency, with a reason and a justification (the Summary Care Record's emergency access). It lasts a
+    limited time, and the privacy officer of the user's organisation reviews every one."""
+
+    class Reason(models.TextChoices):
+        EMERGENCY_CARE = "emergency_care", "Emergency or urgent care: the person cannot be asked"
+        URGENT_REFERRAL = "urgent_referral", "Urgent referral or handover of care"
+        SAFEGUARDING = "safeguarding", "Safeguarding concern"
+        NEW_TO_CARE = "new_to_care", "Starting care before the relationship is recorded"
+
+    class Review(models.TextChoices):
+        APPROPRIATE = "appropriate", "Appropriate"
+        NOT_APPROPRIATE = "not_appropriate", "Not appropriate"
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="emergency_accesses")
+    membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="emergency_accesses")
+    person = models.ForeignKey("register.Person", on_delete=models.PROTECT, related_name="emergency_accesses")
+    reason = models.CharField(max_length=30, choices=Reason.choices)
+    justification = models.TextField()
+    started_at = models.DateTimeField(db_index=True)
+    expires_at = models.DateTimeField()
+    reviewed_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="emergency_access_reviews"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_outcome = models.CharField(max_length=20, choices=Review.choices, blank=True)
+    review_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self):
+        return f"Emergency access by {self.user} at {self.started_at:%Y-%m-%d %H:%M}"

@@ -13,24 +13,32 @@ class Role(models.TextChoices):
     MDT_CHAIR = "mdt_chair", "MDT chair"
     ANALYST = "analyst", "Analyst"
     ADMINISTRATOR = "administrator", "Administrator"
+    PRIVACY_OFFICER = "privacy_officer", "Privacy officer"
 
 
 class Permission(models.TextChoices):
+    SEARCH_REGISTER = "search_register", "Search for a person"
     VIEW_RECORD = "view_record", "View a person's record"
     CHANGE_RECORD = "change_record", "Change a person's record"
     VIEW_AGGREGATES = "view_aggregates", "View suppressed aggregate figures"
     MANAGE_USERS = "manage_users", "Manage staff accounts"
+    REVIEW_ACCESS = "review_access", "Review emergency access and who has looked at a record"
+    RESOLVE_AUDIT_REFERENCE = "resolve_audit_reference", "Find whose record an audit reference is"
 
 
-# Analysts see aggregates only: never an identifiable record. Administrators manage accounts, not care.
+# Analysts see aggregates only: never an identifiable record. Administrators manage accounts, not care, and
+# see the audit trail pseudonymised. Privacy officers review emergency access and may resolve an audit
+# reference to a person (itself audited); they do not open records.
+_CARE = frozenset({Permission.SEARCH_REGISTER, Permission.VIEW_RECORD, Permission.CHANGE_RECORD})
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.GP: frozenset({Permission.VIEW_RECORD, Permission.CHANGE_RECORD, Permission.VIEW_AGGREGATES}),
-    Role.PRACTICE_NURSE: frozenset({Permission.VIEW_RECORD, Permission.CHANGE_RECORD}),
-    Role.CARE_COORDINATOR: frozenset({Permission.VIEW_RECORD, Permission.CHANGE_RECORD}),
-    Role.SOCIAL_WORKER: frozenset({Permission.VIEW_RECORD, Permission.CHANGE_RECORD}),
-    Role.LINK_WORKER: frozenset({Permission.VIEW_RECORD, Permission.CHANGE_RECORD}),
-    Role.COMMUNITY_NURSE: frozenset({Permission.VIEW_RECORD, Permission.CHANGE_RECORD}),
-    Role.MDT_CHAIR: frozenset({Permission.VIEW_RECORD, Permission.CHANGE_RECORD, Permission.VIEW_AGGREGATES}),
+    Role.GP: _CARE | {Permission.VIEW_AGGREGATES},
+    Role.PRACTICE_NURSE: _CARE,
+    Role.CARE_COORDINATOR: _CARE,
+    Role.SOCIAL_WORKER: _CARE,
+    Role.LINK_WORKER: _CARE,
+    Role.COMMUNITY_NURSE: _CARE,
+    Role.MDT_CHAIR: _CARE | {Permission.VIEW_AGGREGATES},
     Role.ANALYST: frozenset({Permission.VIEW_AGGREGATES}),
     Role.ADMINISTRATOR: frozenset({Permission.MANAGE_USERS}),
+    Role.PRIVACY_OFFICER: frozenset({Permission.REVIEW_ACCESS, Permission.RESOLVE_AUDIT_REFERENCE}),
 }

@@ -6,7 +6,7 @@ from django.utils.decorators import method_decorator
 
 from neighbourhood.governance import queries
 from neighbourhood.governance.forms import SignInForm
-from neighbourhood.web.formhelpers import error_summary_items
+from neighbourhood.formhelpers import error_summary_items
 
 
 @method_decorator(login_not_required, name="dispatch")

@@ -7,7 +7,7 @@ from neighbourhood.governance.models import AuditEvent
 from neighbourhood.governance.roles import Permission
 from neighbourhood.register import queries
 from neighbourhood.register.forms import PersonSearchForm, field_error
-from neighbourhood.web.formhelpers import error_summary_items
+from neighbourhood.formhelpers import error_summary_items
 
 
 def person_search(request):
