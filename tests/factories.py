@@ -4,6 +4,8 @@ import datetime as dt
 
 import factory
 import numpy as np
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from neighbourhood.governance.models import Membership, User
 from neighbourhood.governance.roles import Role
@@ -109,3 +111,25 @@ def staff(role: str, organisation: Organisation, **user_fields) -> User:
     user = UserFactory(**user_fields)
     MembershipFactory(user=user, organisation=organisation, role=role)
     return user
+
+
+# A fixed TOTP key (hex, 20 bytes) for test users' authenticator apps, so tests can compute their codes.
+TEST_TOTP_KEY = "3132333435363738393031323334353637383930"
+
+
+def enrol_totp(user: User, key_hex: str = TEST_TOTP_KEY) -> TOTPDevice:
+    """The user's confirmed authenticator app (TOTP device), made with `key_hex` if they have none."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+    return device or TOTPDevice.objects.create(
+        user=user, name="Test authenticator", key=key_hex, confirmed=True
+    )
+
+
+def totp_code(device: TOTPDevice) -> str:
+    """The code the device's authenticator app shows now, or the next one if now's has been used (django-otp
+    accepts each time step once, and one step ahead), so a user can sign in twice within 30 seconds."""
+    device.refresh_from_db()
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    if totp.t() <= device.last_t:
+        totp.time = totp.time + device.step
+    return f"{totp.token():0{device.digits}d}"

@@ -8,10 +8,10 @@ from django.templatetags.static import static
 from django.urls import reverse
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, FileSystemLoader, PackageLoader
 
-from neighbourhood import presenters
+from neighbourhood import formhelpers, presenters
 from neighbourhood.disclosure import safe_count
-from neighbourhood import formhelpers
 from neighbourhood.web.navigation import navigation_items
+from neighbourhood.web.sessions import session_timeout
 
 
 def _our_template_dirs() -> list[str]:
@@ -44,6 +44,7 @@ def environment(**options) -> Environment:
         url=url,
         get_messages=messages.get_messages,
         navigation_items=navigation_items,
+        session_timeout=session_timeout,
         error_summary_items=formhelpers.error_summary_items,
         field_params=formhelpers.field_params,
         choice_params=formhelpers.choice_params,

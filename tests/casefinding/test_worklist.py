@@ -111,15 +111,21 @@ def test_overview_shows_how_the_scores_did_and_serves_only_its_own_charts(
     (folder / "metrics.json").write_text(
         json.dumps(
             {
-                "overall": {"auroc": 0.81, "truth_auroc": 0.85, "calibration_slope": 0.97},
-                "top": [{"top": "2%", "people": 40, "precision": 0.5, "capture": 0.25}],
+                "overall": {
+                    "people": 2000,
+                    "events": 80,
+                    "auroc": 0.81,
+                    "truth_auroc": 0.85,
+                    "calibration_slope": 0.97,
+                },
+                "top": [{"top": "2%", "people": 40, "admitted": 20, "all_admitted": 80}],
             }
         )
     )
     client.force_login(staff(Role.ANALYST, setting["here"].organisation))
     overview = client.get("/case-finding/overview/").content.decode()
     assert "AUROC over the following 12 months" in overview and "0.810" in overview
-    assert "50% were admitted; they were 25% of all people admitted" in overview
+    assert "50.0% were admitted; they were 25.0% of all 80 people admitted" in overview
     run = setting["run"].pk
     assert client.get(f"/case-finding/runs/{run}/charts/roc.png").status_code == 200
     assert client.get(f"/case-finding/runs/{run}/charts/metrics.json").status_code == 404

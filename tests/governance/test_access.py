@@ -3,7 +3,13 @@ import itertools
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from neighbourhood.governance.access import authorise, decide, record, viewable_people
+from neighbourhood.governance.access import (
+    NOT_FOUND_OR_NOT_YOURS,
+    authorise,
+    decide,
+    record,
+    viewable_people,
+)
 from neighbourhood.governance.models import AuditEvent, Membership
 from neighbourhood.governance.roles import Permission, Role
 from neighbourhood.register.models import LocalAuthority, Organisation
@@ -11,7 +17,7 @@ from tests.factories import AdultSocialCareFactory, OrganisationFactory, PersonF
 
 pytestmark = pytest.mark.django_db
 
-NO_RELATIONSHIP = "You do not have a care relationship with this person through your organisation"
+NO_RELATIONSHIP = NOT_FOUND_OR_NOT_YOURS
 
 
 @pytest.fixture

@@ -36,8 +36,8 @@ def test_shows_each_role_with_its_organisation_and_what_it_allows(client):
     assert "Your roles and access" in visible_text(html)
     assert table_rows(html, "Your roles and what each allows") == [
         "Role Administrator Organisation Neighbourhood ICB What you can do Manage staff accounts",
-        "Role GP Organisation Riverside Surgery What you can do View a person's record "
-        "Change a person's record View suppressed aggregate figures",
+        "Role GP Organisation Riverside Surgery What you can do Search for a person View a person's record "
+        "Change a person's record See who has looked at a person's record View suppressed aggregate figures",
     ]
 
 
@@ -61,7 +61,7 @@ def test_shows_the_users_own_audit_events_with_formatted_nhs_numbers(client):
     mine = PersonFactory(practice=practice, nhs_number="9990000018")
     elsewhere = PersonFactory(practice=other_practice, nhs_number="9990000026")
     authorise(gp, Permission.VIEW_RECORD, action="view_record", person=mine)
-    with pytest.raises(PermissionDenied, match="care relationship"):
+    with pytest.raises(PermissionDenied, match="care relationship with them"):
         authorise(gp, Permission.VIEW_RECORD, action="view_record", person=elsewhere)
     authorise(other_gp, Permission.VIEW_RECORD, action="view_record", person=elsewhere)
     client.force_login(gp)  # a sign_in event, the newest
@@ -72,7 +72,7 @@ def test_shows_the_users_own_audit_events_with_formatted_nhs_numbers(client):
     assert len(rows) == 3
     assert "Signed in" in rows[0]
     assert "Viewed a record Whose record (NHS number) 999 000 0026 Outcome Refused" in rows[1]
-    assert "You do not have a care relationship with this person" in rows[1]
+    assert "you do not have a care relationship with them" in rows[1]
     assert f"999 000 0018 Outcome Allowed Reason Registered with your practice, {practice.name}" in rows[2]
 
 

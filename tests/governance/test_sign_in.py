@@ -90,13 +90,14 @@ def test_sign_in_keeps_the_typed_username_but_never_the_password(client):
     assert "not the password" not in html
 
 
-def test_correct_credentials_sign_in_and_go_home(client):
+def test_correct_credentials_sign_in_and_go_to_the_second_factor_then_home(client):
     user = UserFactory()
 
     response = sign_in(client, user.username, PASSWORD)
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("home")
+    # No authenticator app yet: set one up first (tests/governance/test_two_factor.py).
+    assert response["Location"] == f"{reverse('two_factor_setup')}?next=%2F"
     assert client.session[SESSION_KEY] == str(user.pk)
 
 
@@ -115,7 +116,7 @@ def test_next_on_this_site_is_followed(client):
     response = sign_in(client, user.username, PASSWORD, next_url="/your-access/")
 
     assert elements(form_page, "input", type="hidden", name="next", value="/your-access/")
-    assert response["Location"] == "/your-access/"
+    assert response["Location"] == f"{reverse('two_factor_setup')}?next=%2Fyour-access%2F"
 
 
 @pytest.mark.parametrize(
@@ -133,7 +134,7 @@ def test_next_to_another_site_is_refused(client, next_url):
 
     response = sign_in(client, user.username, PASSWORD, next_url=next_url)
 
-    assert response["Location"] == reverse("home")
+    assert response["Location"] == f"{reverse('two_factor_setup')}?next=%2F"
     assert next_url not in form_page
 
 
@@ -193,13 +194,14 @@ def test_sign_in_sign_out_and_failures_are_audited_without_passwords(client):
 
 
 def test_five_failed_sign_ins_lock_the_account_even_with_the_right_password(client):
+    """At this address only: tests/governance/test_lockout.py has the rule in full."""
     user = UserFactory()
     for _ in range(4):
         assert sign_in(client, user.username, "not the password").status_code == 200
     assert sign_in(client, user.username, "not the password").status_code == 429  # the fifth locks it
     locked = sign_in(client, user.username, PASSWORD)
     assert locked.status_code == 429
-    assert "Your account is locked for now" in visible_text(locked.content.decode())
+    assert "Sign-in is locked for now" in visible_text(locked.content.decode())
     assert SESSION_KEY not in client.session
     # Another account is not affected.
     other = UserFactory()

@@ -113,10 +113,13 @@ def test_a_deceased_person_has_a_banner(client):
     assert "Date of death: 5 January 2025" in text
 
 
-def test_an_unknown_or_malformed_nhs_number_is_not_found(client):
+def test_an_unknown_or_malformed_nhs_number_is_refused_like_someone_elses(client):
+    """Hole 4: an unknown number and a person you may not see answer alike (tests/governance/test_trust)."""
     client.force_login(staff(Role.GP, PracticeFactory().organisation))
-    assert client.get("/people/9990000018/").status_code == 404
-    assert client.get("/people/not-a-number/").status_code == 404
+    unknown = client.get("/people/9990000018/")
+    malformed = client.get("/people/not-a-number/")
+    assert (unknown.status_code, malformed.status_code) == (403, 403)
+    assert AuditEvent.objects.filter(action="view_record", outcome="refused").count() == 2
 
 
 # Search

@@ -1,4 +1,5 @@
 import datetime as dt
+import json
 import shutil
 import subprocess
 import sys
@@ -217,9 +218,20 @@ def test_model_report_shows_auroc_against_truth_and_suppresses_small_groups(resu
     assert evaluation.overall["truth_auroc"] > 0.5
     assert evaluation.overall["auroc"] > 0.5
     assert evaluation.follow_up_complete
-    small = evaluation.subgroups[evaluation.subgroups["people"] == "fewer than 10"]
-    assert small["auroc"].isna().all()
+    from neighbourhood.disclosure import safe_group
+
+    subgroups = evaluation.subgroups
+    shown = [safe_group(row.people, row.events).shown for row in subgroups.itertuples(index=False)]
+    assert not all(shown) and subgroups.loc[[not s for s in shown], "auroc"].isna().all()
     assert set(evaluation.top["top"]) == {"2%", "5%"}
+    # the page works shares out from counts, through neighbourhood.disclosure
+    stored = json.loads((tmp_path / "report" / "metrics.json").read_text())
+    assert {"people", "admitted", "all_admitted"} <= set(stored["top"][0])
+    assert "precision" not in stored["top"][0]
+    for row in subgroups.itertuples(index=False):
+        group = safe_group(row.people, row.events)
+        if not group.shown:
+            assert f"<td>{group.suppressed_because}</td>" in page
 
 
 def test_previous_member_who_died_is_a_leaver_saying_so(result, random_lake_dir, tmp_path):

@@ -1,7 +1,5 @@
 """Every change case finding makes: clinicians' register decisions, and storing a run's results."""
 
-from django.db import transaction
-
 from neighbourhood.casefinding.models import Exclusion, Nomination, Review, RiskRun
 from neighbourhood.governance import access
 from neighbourhood.governance.models import User
@@ -14,10 +12,9 @@ def nominate(*, person: Person, reason: str, by: User) -> Nomination:
     reason = reason.strip()
     if not reason:
         raise ValueError("Enter why you are nominating this person")
-    decision = access.authorise(
+    with access.changing(
         by, Permission.CHANGE_RECORD, action="nominate_for_register", person=person, detail={"reason": reason}
-    )
-    with transaction.atomic():
+    ) as decision:
         person.exclusions.filter(is_active=True).update(is_active=False)
         return Nomination.objects.create(
             person=person, reason=reason, nominated_by=by, nominated_by_role=decision.membership.role
@@ -34,14 +31,13 @@ def exclude(*, person: Person, reason: str, detail: str = "", by: User) -> Exclu
     detail = detail.strip()
     if reason == Exclusion.Reason.OTHER and not detail:
         raise ValueError("Say why, when the reason is 'Other'")
-    decision = access.authorise(
+    with access.changing(
         by,
         Permission.CHANGE_RECORD,
         action="exclude_from_register",
         person=person,
         detail={"reason": reason, "detail": detail},
-    )
-    with transaction.atomic():
+    ) as decision:
         person.nominations.filter(is_active=True).update(is_active=False)
         return Exclusion.objects.create(
             person=person,
@@ -53,8 +49,7 @@ def exclude(*, person: Person, reason: str, detail: str = "", by: User) -> Exclu
 
 
 def mark_reviewed(*, person: Person, run: RiskRun, note: str = "", by: User) -> Review:
-    access.authorise(
+    with access.changing(
         by, Permission.CHANGE_RECORD, action="review_case_finding", person=person, detail={"run": run.pk}
-    )
-    with transaction.atomic():
+    ):
         return Review.objects.create(person=person, run=run, reviewed_by=by, note=note.strip())

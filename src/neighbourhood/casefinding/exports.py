@@ -31,9 +31,15 @@ COLUMNS = [
 ]
 
 
+# OWASP's CSV injection list (= + - @, tab, carriage return), and line feed too: a spreadsheet may drop a
+# leading line break or tab and read what follows as a formula; no cell of ours starts with one on purpose.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
 def _inert(cell):
-    """Cells starting with = + - @ would run as formulas when the file is opened in a spreadsheet."""
-    return f"'{cell}" if isinstance(cell, str) and cell[:1] in "=+-@" else cell
+    """Text that a spreadsheet would run as a formula starts with an apostrophe instead; numbers (negative
+    ones too) stay numbers."""
+    return f"'{cell}" if isinstance(cell, str) and cell.startswith(FORMULA_PREFIXES) else cell
 
 
 def rows(scores) -> list[list]:

@@ -16,6 +16,7 @@ from django.utils import timezone
 from neighbourhood.casefinding import queries, reports
 from neighbourhood.casefinding.models import RegisterChange, RiskRun, RiskScore
 from neighbourhood.governance import access
+from neighbourhood.governance.models import AuditEvent
 from neighbourhood.register.models import Person
 
 BATCH = 2_000
@@ -90,7 +91,12 @@ def run_case_finding(
             status=RiskRun.Status.FAILED, error=f"{type(error).__name__}: {error}", finished_at=timezone.now()
         )
         access.record(
-            None, "case_finding_run", outcome="refused", username=started_by, detail={"run": run.pk}
+            None,
+            "case_finding_run",
+            outcome=AuditEvent.Outcome.FAILED,
+            username=started_by,
+            reason=f"The run failed ({type(error).__name__}); the run keeps the error",
+            detail={"run": run.pk},
         )
         raise
     return RiskRun.objects.get(pk=run.pk)
@@ -169,7 +175,7 @@ def _store(run: RiskRun, result) -> None:
         access.record(
             None,
             "case_finding_run",
-            outcome="allowed",
+            outcome=AuditEvent.Outcome.ALLOWED,
             username=run.started_by,
             detail={"run": run.pk, "stored": len(scores), "entrants": len(result.entrants)},
         )

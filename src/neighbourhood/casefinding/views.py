@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -8,16 +7,15 @@ from django.views.decorators.http import require_POST
 from neighbourhood.casefinding import actions, exports, queries, reports
 from neighbourhood.casefinding.forms import ExclusionForm, NominationForm, WorklistFilterForm
 from neighbourhood.casefinding.models import RiskRun
-from neighbourhood.disclosure import safe_count, safe_share
 from neighbourhood.governance import access
 from neighbourhood.governance.roles import Permission
-from neighbourhood.register.models import Person, Practice
+from neighbourhood.register.models import Practice
 
 PAGE_SIZE = 50
 
 
+@access.route(Permission.VIEW_RECORD, action="view_worklist")
 def worklist(request):
-    access.authorise(request.user, Permission.VIEW_RECORD, action="view_worklist")
     run = queries.latest_run()
     if run is None:
         return render(request, "casefinding/no_run.jinja")
@@ -59,9 +57,8 @@ def _export(request, run, scores, export):
     return response
 
 
-def risk_panel(request, nhs_number):
-    person = get_object_or_404(Person, nhs_number=nhs_number)
-    access.authorise(request.user, Permission.VIEW_RECORD, action="view_case_finding", person=person)
+@access.person_route(Permission.VIEW_RECORD, action="view_case_finding")
+def risk_panel(request, person, decision):
     return render(request, "casefinding/risk_panel.jinja", _panel_context(request, person))
 
 
@@ -76,8 +73,8 @@ def _panel_context(request, person, nomination_form=None, exclusion_form=None):
 
 
 @require_POST
-def nominate(request, nhs_number):
-    person = get_object_or_404(Person, nhs_number=nhs_number)
+@access.person_route(Permission.CHANGE_RECORD, action="nominate_for_register")
+def nominate(request, person, decision):
     form = NominationForm(request.POST)
     if not form.is_valid():
         return _panel_with_errors(request, person, nomination_form=form)
@@ -89,8 +86,8 @@ def nominate(request, nhs_number):
 
 
 @require_POST
-def exclude(request, nhs_number):
-    person = get_object_or_404(Person, nhs_number=nhs_number)
+@access.person_route(Permission.CHANGE_RECORD, action="exclude_from_register")
+def exclude(request, person, decision):
     form = ExclusionForm(request.POST)
     if not form.is_valid():
         return _panel_with_errors(request, person, exclusion_form=form)
@@ -104,8 +101,8 @@ def exclude(request, nhs_number):
 
 
 @require_POST
-def review(request, nhs_number):
-    person = get_object_or_404(Person, nhs_number=nhs_number)
+@access.person_route(Permission.CHANGE_RECORD, action="review_case_finding")
+def review(request, person, decision):
     run = queries.latest_run()
     if run is None:
         raise Http404("No case-finding run yet")
@@ -115,42 +112,33 @@ def review(request, nhs_number):
 
 
 def _panel_with_errors(request, person, **forms):
-    access.authorise(request.user, Permission.VIEW_RECORD, action="view_case_finding", person=person)
+    """Audited by the route (a change route that changed nothing)."""
     return render(
         request, "casefinding/panel_form_errors.jinja", _panel_context(request, person, **forms), status=400
     )
 
 
+@access.route(Permission.VIEW_AGGREGATES, action="view_case_finding_overview")
 def overview(request):
     """Aggregates for analysts and MDT chairs: the pyramid and the model report, small numbers suppressed."""
-    access.authorise(request.user, Permission.VIEW_AGGREGATES, action="view_case_finding_overview")
     run = queries.latest_run()
     if run is None:
         return render(request, "casefinding/no_run.jinja")
-    total_people = sum(row["people"] for row in run.pyramid)
-    total_admissions = sum(row["emergency_admissions"] for row in run.pyramid)
-    pyramid = [
-        {
-            "segment": row["segment"],
-            "people": safe_count(row["people"]).text,
-            "share_of_people": safe_share(row["people"], total_people),
-            "share_of_spend": "suppressed" if row["people"] < 10 else f"{100 * row['share_spend']:.1f}%",
-            "emergency_admissions": safe_count(row["emergency_admissions"]).text,
-            "share_of_admissions": safe_share(row["emergency_admissions"], total_admissions),
-        }
-        for row in run.pyramid
-    ]
     runs = RiskRun.objects.all()[:20]
     return render(
         request,
         "casefinding/overview.jinja",
-        {"run": run, "pyramid": pyramid, "runs": runs, "report": reports.report_for(run)},
+        {
+            "run": run,
+            "pyramid": reports.pyramid_rows(run.pyramid),
+            "runs": runs,
+            "report": reports.report_for(run),
+        },
     )
 
 
+@access.route(Permission.VIEW_AGGREGATES, action="view_model_report_chart", audit_allowed=False)
 def report_image(request, run_id, name):
-    if not access.has_permission(request.user, Permission.VIEW_AGGREGATES):
-        raise PermissionDenied("Your role does not allow you to view suppressed aggregate figures")
     run = get_object_or_404(RiskRun, pk=run_id, status=RiskRun.Status.SUCCEEDED)
     path = reports.image_path(run, name)
     if path is None:

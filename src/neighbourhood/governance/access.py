@@ -1,22 +1,47 @@
-"""The one access service. Every read or change of a person's record asks `authorise`,
-which decides and audits.
+"""The one access service. Every route that shows or changes a person's data comes in through `person_route`
+(pages) or `open_person` (the API), every other page through `route`; each decides and audits.
 
 Access needs two things: a role that carries the permission, and a legitimate relationship between the
 organisation the user works for and the person:
   - staff of the person's registered practice;
-  - the council's adult social care staff, for people known to social care in that council's area.
-Later capabilities (care teams, referrals, break-glass) extend `_relationship_basis` and
-`viewable_people`, and nothing else: there is no second way to check access.
+  - the council's adult social care staff, for people known to social care in that council's area;
+  - emergency access (break-glass) that the user opened for this person and that has not yet expired, for
+    viewing only;
+  - for a privacy officer, seeing who has looked at the record of a person whose record staff of their
+    organisation opened in an emergency.
+Later capabilities (care teams, referrals) extend `_relationship_basis` and `viewable_people`, and nothing
+else: there is no second way to check access.
+
+A person nobody may see and a person who does not exist are refused alike (same status, page and words, both
+audited), so nobody can probe the register. Refusals are appended on their own; the audit row of an allowed
+change is appended in the change's own transaction (`changing`), so if the change rolls back so does its row.
 """
 
+import contextvars
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import wraps
 
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
-from neighbourhood.governance.models import AuditEvent, Membership, User
+from neighbourhood import nhs_number as nhs_numbers
+from neighbourhood.governance.models import AuditEvent, EmergencyAccess, Membership, User
 from neighbourhood.governance.roles import ROLE_PERMISSIONS, Permission
 from neighbourhood.register.models import Organisation, Person
+
+NOT_FOUND_OR_NOT_YOURS = (
+    "You cannot open this record. Either nobody with this NHS number is on the register, or you do not have "
+    "a care relationship with them through your organisation"
+)
+NO_ACTIVE_ROLE = "You do not have an active role in any organisation"
+# Emergency access lets a user read a record; changes still need a recorded relationship.
+EMERGENCY_PERMISSIONS = frozenset({Permission.VIEW_RECORD})
+# Routes under these permissions change a person's data; the others only show it.
+CHANGE_PERMISSIONS = frozenset({Permission.CHANGE_RECORD})
 
 
 @dataclass(frozen=True)
@@ -24,6 +49,22 @@ class Decision:
     allowed: bool
     membership: Membership | None  # the role and organisation under which the user acts
     basis: str  # why access is legitimate, or why it was refused, in words shown to the user and audited
+    emergency: EmergencyAccess | None = None  # the emergency access this rests on, if it does
+
+    @property
+    def outcome(self) -> str:
+        if not self.allowed:
+            return AuditEvent.Outcome.REFUSED
+        return AuditEvent.Outcome.BREAK_GLASS if self.emergency else AuditEvent.Outcome.ALLOWED
+
+
+class RecordRefused(PermissionDenied):
+    """A person route refused: the 403 page offers emergency access when the user's role could use it."""
+
+    def __init__(self, message: str, *, nhs_number: str = "", may_request_emergency_access: bool = False):
+        super().__init__(message)
+        self.nhs_number = nhs_number
+        self.may_request_emergency_access = may_request_emergency_access
 
 
 def active_memberships(user: User) -> list[Membership]:
@@ -42,8 +83,11 @@ def has_permission(user: User, permission: str) -> bool:
     return any(permission in ROLE_PERMISSIONS.get(m.role, ()) for m in active_memberships(user))
 
 
-def _relationship_basis(membership: Membership, person: Person) -> str | None:
+def _relationship_basis(membership: Membership, person: Person, permission: str) -> str | None:
     organisation = membership.organisation
+    if permission == Permission.RESOLVE_AUDIT_REFERENCE:
+        # It shows whose record an audit event names, not the record: a privacy officer's review, for anyone.
+        return "Resolving an audit reference for a privacy review"
     if organisation.kind == Organisation.Kind.PRACTICE and person.practice.organisation_id == organisation.pk:
         return f"Registered with your practice, {organisation.name}"
     if (
@@ -53,28 +97,52 @@ def _relationship_basis(membership: Membership, person: Person) -> str | None:
         and person.local_authority_id == organisation.local_authority_id
     ):
         return f"Known to {organisation.name}"
+    if (
+        permission in {Permission.VIEW_ACCESS_LOG, Permission.REVIEW_ACCESS}
+        and Permission.REVIEW_ACCESS in ROLE_PERMISSIONS.get(membership.role, ())
+        and EmergencyAccess.objects.filter(person=person, membership__organisation=organisation).exists()
+    ):
+        return f"Opened in an emergency by staff of {organisation.name}"
     return None
 
 
+def active_emergency_access(user: User, person: Person) -> EmergencyAccess | None:
+    return (
+        EmergencyAccess.objects.filter(
+            user=user, person=person, membership__is_active=True, expires_at__gt=timezone.now()
+        )
+        .select_related("membership__organisation")
+        .order_by("-expires_at")
+        .first()
+    )
+
+
 def decide(user: User, permission: str, person: Person | None = None) -> Decision:
-    """Decide without recording anything. Use `authorise` in views and actions."""
+    """Decide without recording anything. Views use the route decorators; actions use `changing`."""
     memberships = active_memberships(user)
     granting = [m for m in memberships if permission in ROLE_PERMISSIONS.get(m.role, ())]
     if not memberships:
-        return Decision(False, None, "You do not have an active role in any organisation")
+        return Decision(False, None, NO_ACTIVE_ROLE)
     if not granting:
         label = Permission(permission).label.lower() if permission in Permission.values else permission
-        return Decision(
-            False, memberships[0] if memberships else None, f"Your role does not allow you to {label}"
-        )
+        return Decision(False, memberships[0], f"Your role does not allow you to {label}")
     if person is None:
         return Decision(True, granting[0], "Allowed by your role")
     for membership in granting:
-        if basis := _relationship_basis(membership, person):
+        if basis := _relationship_basis(membership, person, permission):
             return Decision(True, membership, basis)
-    return Decision(
-        False, granting[0], "You do not have a care relationship with this person through your organisation"
-    )
+    emergency = active_emergency_access(user, person) if permission in EMERGENCY_PERMISSIONS else None
+    if emergency is not None and emergency.membership in granting:
+        until = timezone.localtime(emergency.expires_at).strftime("%-H:%M")
+        basis = f"Emergency access until {until}: {emergency.get_reason_display()}"
+        return Decision(True, emergency.membership, basis, emergency=emergency)
+    return Decision(False, granting[0], NOT_FOUND_OR_NOT_YOURS)
+
+
+# The NHS numbers named by audit rows appended while a person route runs (see `person_route`).
+_named_in_audit: contextvars.ContextVar[set[str] | None] = contextvars.ContextVar(
+    "named_in_audit", default=None
+)
 
 
 def record(
@@ -84,24 +152,29 @@ def record(
     outcome: str,
     membership: Membership | None = None,
     person: Person | None = None,
+    nhs_number: str = "",
     reason: str = "",
     detail: dict | None = None,
     username: str | None = None,
 ) -> AuditEvent:
     """Append one audit event. `user=None` is a system action (a loader, a scheduled job): name it with
-    `username`, e.g. `record(None, "load_register", outcome="allowed", username="system:load")`."""
+    `username`, e.g. `record(None, "load_register", outcome="allowed", username="system:load")`.
+    `nhs_number` names a person who is not on the register (a refused look-up of an unknown number)."""
     signed_in = user is not None and user.is_authenticated
     if username is None:
         if user is None:
             raise ValueError("record() needs username= for a system action (user=None), e.g. 'system:load'")
         username = user.get_username() if signed_in else "anonymous"
+    named = person.nhs_number if person else nhs_number
+    if named and (seen := _named_in_audit.get()) is not None:
+        seen.add(named)
     return AuditEvent.objects.create(
         user=user if signed_in else None,
         username=username,
         role=membership.role if membership else "",
         organisation_code=membership.organisation.code if membership else "",
         person=person,
-        nhs_number=person.nhs_number if person else "",
+        nhs_number=named,
         action=action,
         outcome=outcome,
         reason=reason,
@@ -109,29 +182,169 @@ def record(
     )
 
 
-def authorise(
-    user: User, permission: str, *, action: str, person: Person | None = None, detail: dict | None = None
-) -> Decision:
-    """Decide, append an audit event either way, and raise PermissionDenied (a 403 page) if refused."""
-    decision = decide(user, permission, person)
-    outcome = AuditEvent.Outcome.ALLOWED if decision.allowed else AuditEvent.Outcome.REFUSED
-    # Call this before opening the write transaction, so a refusal's audit row is committed on its own.
-    record(
+def _record_decision(user, decision: Decision, *, action, person=None, nhs_number="", detail=None):
+    return record(
         user,
         action,
-        outcome=outcome,
+        outcome=decision.outcome,
         membership=decision.membership,
         person=person,
+        nhs_number=nhs_number,
         reason=decision.basis,
         detail=detail,
     )
+
+
+def authorise(
+    user: User, permission: str, *, action: str, person: Person | None = None, detail: dict | None = None
+) -> Decision:
+    """Decide, append an audit event either way, and raise PermissionDenied (a 403 page) if refused.
+
+    Call it outside any transaction, so that a refusal's audit row is committed on its own. For a change,
+    use `changing` instead: it appends the allowed row in the change's transaction."""
+    decision = decide(user, permission, person)
+    _record_decision(user, decision, action=action, person=person, detail=detail)
     if not decision.allowed:
         raise PermissionDenied(decision.basis)
     return decision
 
 
+@contextmanager
+def changing(
+    by: User, permission: str, *, action: str, person: Person | None = None, detail: dict | None = None
+) -> Iterator[Decision]:
+    """For an action: decide; a refusal is audited on its own and raises; an allowed change runs inside one
+    transaction that also appends its audit row, so the two commit or roll back together.
+
+        with access.changing(by, Permission.CHANGE_RECORD, action="nominate_for_register", person=p) as d:
+            Nomination.objects.create(...)
+    """
+    decision = decide(by, permission, person)
+    if not decision.allowed:
+        _record_decision(by, decision, action=action, person=person, detail=detail)
+        raise PermissionDenied(decision.basis)
+    with transaction.atomic():
+        yield decision
+        _record_decision(by, decision, action=action, person=person, detail=detail)
+
+
+def find_person(typed_nhs_number: str) -> Person | None:
+    """The person with this NHS number, or None for an unknown or malformed one."""
+    if not nhs_numbers.is_valid(typed_nhs_number):
+        return None
+    number = nhs_numbers.normalise(typed_nhs_number)
+    return Person.objects.select_related("practice", "local_authority").filter(nhs_number=number).first()
+
+
+def open_person(
+    user: User, typed_nhs_number: str, permission: str, *, action: str, detail: dict | None = None
+) -> tuple[Person, Decision]:
+    """The person behind an NHS number for `user`, or RecordRefused: the same refusal whether they do not
+    exist or the user may not see them, audited either way. An allowed read is audited here; an allowed
+    change is audited by the action (see `person_route`)."""
+    person = find_person(typed_nhs_number)
+    decision = decide(user, permission, person)
+    if person is None and decision.allowed:
+        decision = Decision(False, decision.membership, NOT_FOUND_OR_NOT_YOURS)
+    if not decision.allowed:
+        # A malformed number cannot name anyone; a well-formed unknown one is kept, as a real person's is.
+        named = nhs_numbers.normalise(typed_nhs_number) if nhs_numbers.is_valid(typed_nhs_number) else ""
+        _record_decision(user, decision, action=action, person=person, nhs_number=named, detail=detail)
+        raise RecordRefused(
+            decision.basis,
+            nhs_number=named,
+            may_request_emergency_access=bool(named)
+            and decision.basis == NOT_FOUND_OR_NOT_YOURS
+            and has_permission(user, Permission.VIEW_RECORD),
+        )
+    if permission not in CHANGE_PERMISSIONS:
+        _record_decision(user, decision, action=action, person=person, detail=detail)
+    return person, decision
+
+
+def person_route(permission: str, *, action: str) -> Callable:
+    """For a view `view(request, person, decision, **kwargs)` routed with `<str:nhs_number>`.
+
+    Exactly one audit row names the person for each request: the refusal, the allowed read, or, on a
+    change route, the action's own row (appended in its transaction); a change route that changed nothing
+    (a form with errors shown again) is audited as `action` with `changed: false`."""
+
+    def decorate(view):
+        @wraps(view)
+        def guarded(request, *args, nhs_number: str, **kwargs):
+            person, decision = open_person(request.user, nhs_number, permission, action=action)
+            if permission not in CHANGE_PERMISSIONS:
+                return view(request, person, decision, *args, **kwargs)
+            named = set()
+            token = _named_in_audit.set(named)
+            try:
+                return view(request, person, decision, *args, **kwargs)
+            finally:
+                _named_in_audit.reset(token)
+                if person.nhs_number not in named:
+                    _record_decision(
+                        request.user, decision, action=action, person=person, detail={"changed": False}
+                    )
+
+        guarded.access_rule = (permission, "person")
+        return guarded
+
+    return decorate
+
+
+def route(permission: str | None, *, action: str = "", audit_allowed: bool = True) -> Callable:
+    """For a page that is not about one person. `permission=None`: any signed-in member of staff.
+
+    Refusals are always audited; an allowed request is audited as `action` unless `audit_allowed` is
+    False (the view then records what it did itself, e.g. a search with its number of results, or there is
+    nothing worth recording, e.g. a chart image)."""
+
+    def decorate(view):
+        @wraps(view)
+        def guarded(request, *args, **kwargs):
+            if permission is not None:
+                decision = decide(request.user, permission)
+                if not decision.allowed or audit_allowed:
+                    _record_decision(request.user, decision, action=action)
+                if not decision.allowed:
+                    raise PermissionDenied(decision.basis)
+            return view(request, *args, **kwargs)
+
+        guarded.access_rule = (permission, "page")
+        return guarded
+
+    return decorate
+
+
+def reviewable_emergency_accesses(user: User) -> QuerySet[EmergencyAccess]:
+    """Emergency accesses by staff of the organisations where `user` reviews access (a privacy officer)."""
+    organisations = [
+        m.organisation_id
+        for m in active_memberships(user)
+        if Permission.REVIEW_ACCESS in ROLE_PERMISSIONS.get(m.role, ())
+    ]
+    return EmergencyAccess.objects.filter(membership__organisation_id__in=organisations).select_related(
+        "user", "membership__organisation", "person", "person__practice", "reviewed_by"
+    )
+
+
+def emergency_access_for_review(user: User, pk: int, *, action: str) -> tuple[EmergencyAccess, Decision]:
+    """One emergency access for its reviewer, or the same refusal whether it exists or is another
+    organisation's; audited either way, naming the person whose record was opened."""
+    emergency = reviewable_emergency_accesses(user).filter(pk=pk).first()
+    person = emergency.person if emergency else None
+    decision = decide(user, Permission.REVIEW_ACCESS, person)
+    if emergency is None and decision.allowed:
+        decision = Decision(False, decision.membership, "You cannot review this emergency access")
+    _record_decision(user, decision, action=action, person=person, detail={"emergency_access": pk})
+    if not decision.allowed:
+        raise PermissionDenied(decision.basis)
+    return emergency, decision
+
+
 def viewable_people(user: User, permission: str = Permission.VIEW_RECORD) -> QuerySet[Person]:
-    """The people `user` may open: the same rule as `decide`, as a query (for search and worklists)."""
+    """The people `user` may open through a recorded relationship: the same rule as `decide`, as a query
+    (for search and worklists). Emergency access opens one record at a time and never lists people."""
     granting = [m for m in active_memberships(user) if permission in ROLE_PERMISSIONS.get(m.role, ())]
     rule = Q(pk__in=[])
     for membership in granting:

@@ -1,6 +1,7 @@
 from django.contrib.auth.models import AbstractUser
-from django.db import models
+from django.db import models, router, transaction
 
+from neighbourhood.governance import audit_chain, audit_references
 from neighbourhood.governance.roles import Role
 
 
@@ -32,6 +33,11 @@ ACTION_LABELS = {
     "sign_in": "Signed in",
     "sign_in_failed": "Sign-in failed",
     "sign_out": "Signed out",
+    "sign_in_refused": "Sign-in refused",
+    "two_factor": "Signed in with the second factor",
+    "two_factor_failed": "Second factor failed",
+    "two_factor_set_up_started": "Started setting up two-factor sign-in",
+    "two_factor_enrolled": "Set up two-factor sign-in",
     "view_record": "Viewed a record",
     "change_record": "Changed a record",
     "search_register": "Searched for a person",
@@ -41,6 +47,20 @@ ACTION_LABELS = {
     "review_case_finding": "Reviewed case finding",
     "nominate_for_register": "Nominated for the proactive care register",
     "exclude_from_register": "Excluded from the proactive care register",
+    "emergency_access": "Opened a record in an emergency",
+    "request_emergency_access": "Asked for emergency access",
+    "view_access_log": "Saw who has looked at a record",
+    "list_emergency_access": "Listed emergency access to review",
+    "view_emergency_access": "Looked at an emergency access",
+    "review_emergency_access": "Reviewed an emergency access",
+    "view_case_finding_overview": "Viewed the population overview",
+    "view_model_report_chart": "Viewed a chart of the risk model",
+    "case_finding_run": "Ran case finding",
+    "resolve_audit_reference": "Found whose record an audit reference is",
+    "add_membership": "Gave a member of staff a role",
+    "change_membership": "Changed a member of staff's role",
+    "remove_membership": "Removed a member of staff's role",
+    "change_user_access": "Changed whether a member of staff may sign in or use the admin",
 }
 
 
@@ -53,6 +73,9 @@ class AuditEventQuerySet(models.QuerySet):
     def delete(self):
         raise RuntimeError("Audit events are append-only")
 
+    def bulk_create(self, objs, *args, **kwargs):
+        raise RuntimeError("Audit events are appended one at a time: each is chained to the one before")
+
 
 class AuditEvent(models.Model):
     """Append-only record of every read or change of a person's record, and every refusal."""
@@ -61,8 +84,10 @@ class AuditEvent(models.Model):
         ALLOWED = "allowed", "Allowed"
         REFUSED = "refused", "Refused"
         BREAK_GLASS = "break_glass", "Emergency access"
+        FAILED = "failed", "Failed"  # a system job (an analytics run) that did not finish
 
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Set by save() before the row is hashed (not auto_now_add, which would replace it after).
+    at = models.DateTimeField(db_index=True, editable=False)
     user = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="audit_events")
     username = models.CharField(max_length=150)  # kept even if the account is later deleted
     role = models.CharField(max_length=30, blank=True)
@@ -94,7 +119,12 @@ class AuditEvent(models.Model):
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise RuntimeError("Audit events are append-only")
-        super().save(*args, **kwargs)
+        if self.nhs_number and not self.person_reference:
+            self.person_reference = audit_references.reference_for(self.nhs_number)
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        with transaction.atomic(using=using):
+            audit_chain.seal(self, using)
+            super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         raise RuntimeError("Audit events are append-only")

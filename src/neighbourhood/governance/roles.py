@@ -20,6 +20,7 @@ class Permission(models.TextChoices):
     SEARCH_REGISTER = "search_register", "Search for a person"
     VIEW_RECORD = "view_record", "View a person's record"
     CHANGE_RECORD = "change_record", "Change a person's record"
+    VIEW_ACCESS_LOG = "view_access_log", "See who has looked at a person's record"
     VIEW_AGGREGATES = "view_aggregates", "View suppressed aggregate figures"
     MANAGE_USERS = "manage_users", "Manage staff accounts"
     REVIEW_ACCESS = "review_access", "Review emergency access and who has looked at a record"
@@ -29,7 +30,9 @@ class Permission(models.TextChoices):
 # Analysts see aggregates only: never an identifiable record. Administrators manage accounts, not care, and
 # see the audit trail pseudonymised. Privacy officers review emergency access and may resolve an audit
 # reference to a person (itself audited); they do not open records.
-_CARE = frozenset({Permission.SEARCH_REGISTER, Permission.VIEW_RECORD, Permission.CHANGE_RECORD})
+_CARE = frozenset(
+    {Permission.SEARCH_REGISTER, Permission.VIEW_RECORD, Permission.CHANGE_RECORD, Permission.VIEW_ACCESS_LOG}
+)
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.GP: _CARE | {Permission.VIEW_AGGREGATES},
     Role.PRACTICE_NURSE: _CARE,
@@ -40,5 +43,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.MDT_CHAIR: _CARE | {Permission.VIEW_AGGREGATES},
     Role.ANALYST: frozenset({Permission.VIEW_AGGREGATES}),
     Role.ADMINISTRATOR: frozenset({Permission.MANAGE_USERS}),
-    Role.PRIVACY_OFFICER: frozenset({Permission.REVIEW_ACCESS, Permission.RESOLVE_AUDIT_REFERENCE}),
+    Role.PRIVACY_OFFICER: frozenset(
+        {Permission.REVIEW_ACCESS, Permission.RESOLVE_AUDIT_REFERENCE, Permission.VIEW_ACCESS_LOG}
+    ),
 }

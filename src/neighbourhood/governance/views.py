@@ -4,9 +4,10 @@ from django.contrib.auth.views import LoginView, LogoutView
 from django.shortcuts import render
 from django.utils.decorators import method_decorator
 
-from neighbourhood.governance import queries
-from neighbourhood.governance.forms import SignInForm
 from neighbourhood.formhelpers import error_summary_items
+from neighbourhood.governance import access, queries
+from neighbourhood.governance.forms import SignInForm
+from neighbourhood.governance.two_factor import second_step_url
 
 
 @method_decorator(login_not_required, name="dispatch")
@@ -20,6 +21,10 @@ class SignInView(LoginView):
         context = super().get_context_data(**kwargs)
         context["error_list"] = error_summary_items(context["form"])
         return context
+
+    def get_success_url(self):
+        """The password is only the first step: next comes the second factor, then the (checked) `next`."""
+        return second_step_url(self.request.user, super().get_success_url())
 
 
 class SignOutView(LogoutView):
@@ -37,6 +42,7 @@ class SignOutView(LogoutView):
         return response
 
 
+@access.route(None)
 def my_access(request):
     return render(
         request,

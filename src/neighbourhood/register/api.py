@@ -1,12 +1,10 @@
 from datetime import date
 
-from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
 from neighbourhood import nhs_number
 from neighbourhood.governance import access
 from neighbourhood.governance.roles import Permission
-from neighbourhood.register.models import Person
 
 router = Router(tags=["register"])
 
@@ -24,10 +22,10 @@ class PersonOut(Schema):
 
 @router.get("/{nhs_number_text}", response=PersonOut, summary="A person's summary record")
 def get_person(request, nhs_number_text: str):
-    number = nhs_number.validate(nhs_number_text)  # InvalidNHSNumber -> 422 saying which check failed
-    person = get_object_or_404(Person.objects.select_related("practice"), nhs_number=number)
-    access.authorise(
-        request.user, Permission.VIEW_RECORD, action="view_record", person=person, detail={"via": "api"}
+    nhs_number.validate(nhs_number_text)  # InvalidNHSNumber -> 422 saying which check failed
+    # Unknown and not-yours are refused alike (403), both audited.
+    person, _ = access.open_person(
+        request.user, nhs_number_text, Permission.VIEW_RECORD, action="view_record", detail={"via": "api"}
     )
     return PersonOut(
         nhs_number=person.nhs_number,

@@ -17,13 +17,26 @@ def field_error(form: forms.Form, name: str) -> dict | None:
 class PersonSearchForm(forms.Form):
     """Find a person by NHS number, or by family name and date of birth."""
 
-    nhs_number = forms.CharField(required=False)  # no max_length: `validate` says what is wrong
-    family_name = forms.CharField(required=False, max_length=100)
+    nhs_number = forms.CharField(  # no max_length: `validate` says what is wrong
+        required=False,
+        error_messages={
+            "null_characters_not_allowed": "NHS number must contain only digits (spaces are allowed)"
+        },
+    )
+    family_name = forms.CharField(
+        required=False,
+        max_length=100,
+        error_messages={
+            "max_length": "Family name must be 100 characters or fewer",
+            "null_characters_not_allowed": "Family name contains a character that cannot be searched for",
+        },
+    )
     dob_day = forms.CharField(required=False, max_length=2)
     dob_month = forms.CharField(required=False, max_length=2)
     dob_year = forms.CharField(required=False, max_length=4)
 
     DATE_PARTS = ("dob_day", "dob_month", "dob_year")
+    NOT_A_REAL_DATE = "Date of birth must be a real date, like 17 5 1940"
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", "%s")  # the page's inputs use the field names as ids
@@ -45,12 +58,19 @@ class PersonSearchForm(forms.Form):
             return data
         parts = [(data.get(name) or "").strip() for name in self.DATE_PARTS]
         family_name = (data.get("family_name") or "").strip()
-        if not family_name and not any(parts):
+        if not family_name and not any(parts) and not self.errors:
             raise forms.ValidationError("Enter an NHS number, or a family name and date of birth")
-        if not family_name:
+        # A field that failed its own checks (too long, a null character) was given: say only what is wrong.
+        if not family_name and "family_name" not in self.errors:
             self.add_error("family_name", "Enter a family name to search with a date of birth")
         data["family_name"] = family_name
-        data["date_of_birth"] = self._date_of_birth(parts)
+        if any(name in self.errors for name in self.DATE_PARTS):
+            for name in self.DATE_PARTS:  # one message for the whole date, as for any date that is not real
+                self.errors.pop(name, None)
+            self.add_error("dob_day", self.NOT_A_REAL_DATE)
+            data["date_of_birth"] = None
+        else:
+            data["date_of_birth"] = self._date_of_birth(parts)
         data["kind"] = "name_and_date_of_birth"
         return data
 
@@ -65,12 +85,12 @@ class PersonSearchForm(forms.Form):
             self.add_error(first, f"Date of birth must include a {' and '.join(missing)}")
             return None
         if not all(part.isascii() and part.isdigit() for part in parts) or len(year) != 4:
-            self.add_error("dob_day", "Date of birth must be a real date, like 17 5 1940")
+            self.add_error("dob_day", self.NOT_A_REAL_DATE)
             return None
         try:
             born = dt.date(int(year), int(month), int(day))
         except ValueError:
-            self.add_error("dob_day", "Date of birth must be a real date, like 17 5 1940")
+            self.add_error("dob_day", self.NOT_A_REAL_DATE)
             return None
         if born > timezone.localdate():
             self.add_error("dob_day", "Date of birth must be in the past")

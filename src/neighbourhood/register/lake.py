@@ -7,7 +7,9 @@ names or dates of birth, because they are printed and may be logged.
 
 import datetime as dt
 import json
+import math
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -61,6 +63,19 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
 OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {"lsoas": ("lsoa_code", "local_authority_code")}
 MAX_LISTED_PROBLEMS = 20
 SOURCE_ID_LENGTH = 40  # Activity.source_id
+# The register's column sizes (register/models.py; a test checks they agree): a longer value is reported here
+# rather than refused by the database (PostgreSQL) in the middle of the load.
+PRACTICE_TEXT_LENGTHS = {
+    "ods_code": 10,
+    "name": 200,
+    "pcn_code": 10,
+    "pcn_name": 200,
+    "local_authority_code": 9,
+    "local_authority_name": 200,
+}
+NAME_LENGTH = 100  # Person.given_name, family_name
+LSOA_CODE_LENGTH = 9  # Person.lsoa_code
+MONEY_LIMITS = {"cost_gbp": 10**10, "weekly_cost_gbp": 10**8}  # Activity: 12 and 10 digits, 2 after the point
 
 LIVES_ALONE = "lives_alone"
 SOCIALLY_ISOLATED = "social_isolation"
@@ -148,9 +163,26 @@ def _rows(files: list[Path], columns: tuple[str, ...]):
     """(row number from 1 across all parts, row as a dict)."""
     number = 0
     for path in files:
-        for row in pq.read_table(path, columns=list(columns)).to_pylist():
+        for row in _as_python(pq.read_table(path, columns=list(columns))):
             number += 1
             yield number, row
+
+
+def _as_python(table: pa.Table) -> list[dict]:
+    try:
+        return table.to_pylist()
+    except OverflowError:
+        # A date outside the years 1 to 9999 has no Python date: read dates as text, so the row is reported.
+        text = [pa.string() if pa.types.is_temporal(f.type) else f.type for f in table.schema]
+        return table.cast(
+            pa.schema([f.with_type(t) for f, t in zip(table.schema, text, strict=True)])
+        ).to_pylist()
+
+
+def _may_show(value: str) -> bool:
+    """Whether a bad value can be printed in a report: only when it looks like a code. An NHS number or a
+    date in the wrong column is longer or has more digits, and is never printed."""
+    return len(value) <= 12 and sum(c.isdigit() for c in value) <= 5
 
 
 def _text(value) -> str:
@@ -179,10 +211,14 @@ class _Row:
         self.ok = False
         self.problems.add(f"{self.where}: {message}")
 
-    def text(self, column: str, *, required: bool = True) -> str:
+    def text(self, column: str, *, required: bool = True, max_length: int | None = None) -> str:
         value = _text(self.row[column])
         if required and not value:
             self.problem(f"{column} is empty")
+        if "\x00" in value:
+            self.problem(f"{column} contains a null character")
+        if max_length is not None and len(value) > max_length:
+            self.problem(f"{column} is longer than {max_length} characters")
         return value
 
     def date(self, column: str, *, required: bool = True) -> dt.date | None:
@@ -198,19 +234,28 @@ class _Row:
     def choice(self, column: str, allowed: tuple[str, ...]) -> str:
         value = _text(self.row[column])
         if value not in allowed:
-            shown = f"{value!r}" if value else "empty"
-            self.problem(f"{column} must be {' or '.join(allowed)}, not {shown}")
+            if not value:
+                shown = ", not empty"
+            else:
+                shown = f", not {value!r}" if _may_show(value) else "; the value given is not shown here"
+            self.problem(f"{column} must be {' or '.join(allowed)}{shown}")
         return value
 
-    def number(self, column: str) -> float | None:
+    def number(self, column: str, *, below: float = math.inf) -> float | None:
         value = self.row[column]
         if value is None:
             return None
         try:
-            return float(value)
-        except (TypeError, ValueError):
+            number = float(value)
+        except (TypeError, ValueError, OverflowError):
+            number = math.nan
+        if not math.isfinite(number):
             self.problem(f"{column} is not a number")
             return None
+        if abs(round(number, 2)) >= below:  # as it will be stored: pounds and pence
+            self.problem(f"{column} must be less than {below:,.0f}")
+            return None
+        return number
 
     def person(self, column: str, known: set[str]) -> str:
         value = nhs_number.normalise(_text(self.row[column]))
@@ -251,7 +296,7 @@ def read_lake(data_dir: Path, as_of: dt.date) -> CleanLake:
     if "lsoas" in files:
         _read_lsoas(lake, files["lsoas"], problems)
     # Rows naming a person whose own row was rejected are not reported again: that problem is listed already.
-    known = _read_people(lake, files["people"], problems)
+    known = _read_people(lake, _rows(files["people"], REQUIRED_COLUMNS["people"]), problems)
     _read_relationships(lake, files["relationships"], known, problems)
     _read_medications(lake, files["medications"], known, problems)
     _read_activity(lake, files["hospital_activity"], files["social_care"], known, problems)
@@ -264,7 +309,10 @@ def _read_practices(lake: CleanLake, files: list[Path], problems: _Problems) -> 
     seen: dict[str, int] = {}
     for number, raw in _rows(files, REQUIRED_COLUMNS["practices"]):
         row = _Row(problems, "practices", number, raw)
-        practice = {column: row.text(column) for column in REQUIRED_COLUMNS["practices"]}
+        practice = {
+            column: row.text(column, max_length=PRACTICE_TEXT_LENGTHS[column])
+            for column in REQUIRED_COLUMNS["practices"]
+        }
         code = practice["ods_code"]
         if code in seen:
             row.problem(f"ods_code {code} appears more than once (first at row {seen[code]})")
@@ -281,12 +329,12 @@ def _read_lsoas(lake: CleanLake, files: list[Path], problems: _Problems) -> None
             lake.lsoa_authority[code] = authority
 
 
-def _read_people(lake: CleanLake, files: list[Path], problems: _Problems) -> set[str]:
-    """Clean people into `lake.people`; returns every NHS number the table names, valid or not."""
+def _read_people(lake: CleanLake, rows: Iterable[tuple[int, dict]], problems: _Problems) -> set[str]:
+    """Clean (row number, row) pairs into `lake.people`; returns every NHS number named, valid or not."""
     practices = {p["ods_code"] for p in lake.practices}
     seen: dict[str, int] = {}
     named: set[str] = set()
-    for number, raw in _rows(files, REQUIRED_COLUMNS["people"]):
+    for number, raw in rows:
         row = _Row(problems, "people", number, raw)
         named.add(nhs_number.normalise(_text(raw["nhs_number"])))
         try:
@@ -299,25 +347,30 @@ def _read_people(lake: CleanLake, files: list[Path], problems: _Problems) -> set
         seen.setdefault(number_checked, number)
         practice = row.text("practice_ods_code")
         if practice and practice not in practices:
-            row.problem(f"practice {practice} is not in practices")
+            if _may_show(practice):
+                row.problem(f"practice {practice} is not in practices")
+            else:
+                row.problem("practice_ods_code is not in practices; the value given is not shown here")
         imd = row.number("imd_decile")
-        if imd is not None and not 1 <= imd <= 10:
-            row.problem("imd_decile must be between 1 and 10")
+        if imd is not None and not (1 <= imd <= 10 and imd.is_integer()):
+            row.problem("imd_decile must be a whole number between 1 and 10")
         died = row.date("date_of_death", required=False)
         person = {
             "nhs_number": number_checked,
-            "given_name": row.text("given_name"),
-            "family_name": row.text("family_name"),
+            "given_name": row.text("given_name", max_length=NAME_LENGTH),
+            "family_name": row.text("family_name", max_length=NAME_LENGTH),
             "date_of_birth": row.date("date_of_birth"),
             "sex": row.choice("sex", ("female", "male")),
             "ethnicity": row.text("ethnicity", required=False)[:1],
             "practice": practice,
-            "lsoa_code": row.text("lsoa_code", required=False),
+            "lsoa_code": row.text("lsoa_code", required=False, max_length=LSOA_CODE_LENGTH),
             "imd_decile": int(imd) if imd is not None else None,
             "registration_date": row.date("registration_date", required=False),
             # A death after the as-of date was not yet known.
             "date_of_death": died if died and died <= lake.as_of else None,
         }
+        if died and person["date_of_birth"] and died < person["date_of_birth"]:
+            row.problem("date_of_death is before date_of_birth")
         if row.ok:
             lake.people.append(person)
     return named
@@ -389,7 +442,7 @@ def _read_activity(
             "detail": row.text("diagnosis_code", required=False),
             "start_date": row.date("start_date"),
             "end_date": row.date("end_date", required=False),
-            "cost_gbp": row.number("cost_gbp"),
+            "cost_gbp": row.number("cost_gbp", below=MONEY_LIMITS["cost_gbp"]),
             "weekly_cost_gbp": None,
             "funding": "",
         }
@@ -409,7 +462,7 @@ def _read_activity(
             "start_date": row.date("start_date"),
             "end_date": row.date("end_date", required=False),
             "cost_gbp": None,
-            "weekly_cost_gbp": row.number("weekly_cost_gbp"),
+            "weekly_cost_gbp": row.number("weekly_cost_gbp", below=MONEY_LIMITS["weekly_cost_gbp"]),
             "funding": row.text("funding", required=False),
         }
         _keep_if_known(lake, row, activity)

@@ -1,15 +1,15 @@
-from django.http import Http404
 from django.shortcuts import redirect, render
 
-from neighbourhood import nhs_number as nhs_numbers
+from neighbourhood.formhelpers import error_summary_items
 from neighbourhood.governance import access
+from neighbourhood.governance import queries as governance_queries
 from neighbourhood.governance.models import AuditEvent
 from neighbourhood.governance.roles import Permission
 from neighbourhood.register import queries
 from neighbourhood.register.forms import PersonSearchForm, field_error
-from neighbourhood.formhelpers import error_summary_items
 
 
+@access.route(Permission.SEARCH_REGISTER, action="search_register", audit_allowed=False)
 def person_search(request):
     form = PersonSearchForm(request.GET if request.GET else None)
     people = None
@@ -28,7 +28,7 @@ def person_search(request):
             request.user,
             "search_register",
             outcome=AuditEvent.Outcome.ALLOWED,
-            membership=access.decide(request.user, Permission.VIEW_RECORD).membership,
+            membership=access.decide(request.user, Permission.SEARCH_REGISTER).membership,
             detail={"search": search["kind"], "results": len(people)},
         )
         if search["kind"] == "nhs_number" and len(people) == 1:
@@ -47,15 +47,25 @@ def person_search(request):
     )
 
 
-def person_detail(request, nhs_number: str):
-    if not nhs_numbers.is_valid(nhs_number):
-        raise Http404
-    person = queries.person_by_nhs_number(nhs_numbers.normalise(nhs_number))
-    if person is None:
-        raise Http404
-    decision = access.authorise(request.user, Permission.VIEW_RECORD, action="view_record", person=person)
+@access.person_route(Permission.VIEW_RECORD, action="view_record")
+def person_detail(request, person, decision):
     return render(
         request,
         "register/person.jinja",
-        {"person": person, "summary": queries.person_summary(person), "access_basis": decision.basis},
+        {
+            "person": person,
+            "summary": queries.person_summary(person),
+            "access_basis": decision.basis,
+            "emergency_access": decision.emergency,
+            "may_see_who_has_looked": access.decide(request.user, Permission.VIEW_ACCESS_LOG, person).allowed,
+        },
+    )
+
+
+@access.person_route(Permission.VIEW_ACCESS_LOG, action="view_access_log")
+def who_has_looked(request, person, decision):
+    return render(
+        request,
+        "register/who_has_looked.jinja",
+        {"person": person, "accesses": governance_queries.accesses_to(person)},
     )

@@ -2,8 +2,13 @@
 
 The realised outcome is an emergency admission in the 12 months from the index date, read from the lake here
 and only here (scores never see it). When the lake has a `truth` table (synthetic data) the model's AUROC is
-compared with the AUROC of the true probabilities. Subgroups with fewer than 10 people or 10 events are
-suppressed.
+compared with the AUROC of the true probabilities.
+
+The HTML is read by analysts, so everything in it goes through neighbourhood.disclosure: counts under 10
+suppressed and others rounded to 5, shares from the rounded counts, and measures over a group (AUROC,
+calibration) only when it has at least 10 people, 10 admitted and 10 not admitted; the charts are drawn from
+such groups too. `metrics.json` keeps the raw counts for the overview page, which puts them through the same
+functions, and is not copied out with the report.
 """
 
 import datetime as dt
@@ -18,15 +23,14 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from sklearn.metrics import roc_auc_score, roc_curve
+from sklearn.metrics import roc_auc_score
 
-from neighbourhood.disclosure import safe_count
+from neighbourhood.disclosure import safe_count, safe_group, safe_proportion
 from neighbourhood.risk.dates import years_after
 from neighbourhood.risk.lake import connect, fetch, read_lake
 from neighbourhood.risk.model import calibration_slope_intercept
 from neighbourhood.risk.pipeline import emergency_admissions_between
 
-SMALL_NUMBER = 10
 TOP_FRACTIONS = (0.02, 0.05)
 ETHNIC_GROUPS = {
     **dict.fromkeys("ABC", "White"),
@@ -69,25 +73,23 @@ def _auroc(y: np.ndarray, p: np.ndarray) -> float | None:
 
 
 def _summary(group: pd.DataFrame) -> dict:
+    """Raw counts, and the measures only for a group large enough to show them (`safe_group`)."""
     y, p = group["outcome"].to_numpy(), group["admission_risk"].to_numpy()
-    events = int(y.sum())
-    if len(group) < SMALL_NUMBER or events < SMALL_NUMBER or len(group) - events < SMALL_NUMBER:
+    people, events = len(group), int(y.sum())
+    if not safe_group(people, events).shown:
         return {
-            "people": safe_count(0).text,
-            "events": safe_count(0).text,
+            "people": people,
+            "events": events,
             "auroc": None,
             "calibration_slope": None,
-            "observed_rate": None,
             "mean_predicted": None,
         }
     slope, _ = calibration_slope_intercept(y, p)
     return {
-        # Shown to analysts: through the one disclosure-control function (rounded to 5).
-        "people": safe_count(len(group)).text,
-        "events": safe_count(events).text,
+        "people": people,
+        "events": events,
         "auroc": _auroc(y, p),
         "calibration_slope": slope,
-        "observed_rate": float(y.mean()),
         "mean_predicted": float(p.mean()),
     }
 
@@ -120,12 +122,13 @@ def evaluate(result, *, engine: str = "duckdb", spark_session=None) -> Evaluatio
     rows = []
     for fraction in TOP_FRACTIONS:
         top = ranked.head(int(np.ceil(fraction * len(ranked))))
+        # counts, not ratios: shares are worked out from them through neighbourhood.disclosure
         rows.append(
             {
                 "top": f"{fraction:.0%}",
                 "people": len(top),
-                "precision": top["outcome"].mean(),
-                "capture": top["outcome"].sum() / max(y.sum(), 1),
+                "admitted": int(top["outcome"].sum()),
+                "all_admitted": int(y.sum()),
             }
         )
     bands = pd.cut(
@@ -146,16 +149,45 @@ def evaluate(result, *, engine: str = "duckdb", spark_session=None) -> Evaluatio
     return Evaluation(scored, overall, pd.DataFrame(rows), pd.DataFrame(subgroup_rows), complete)
 
 
+def _safe_roc(y: np.ndarray, p: np.ndarray, points: int = 100) -> tuple[list[float], list[float]]:
+    """The ROC curve through at most `points` cut-offs, each point's rates worked out through
+    neighbourhood.disclosure: a point is drawn only when the people above and below the cut-off, admitted and
+    not, are each at least 10 (the curve's exact steps would count the people at the top of the ranking)."""
+    order = np.argsort(-p, kind="stable")
+    hits = np.cumsum(y[order])
+    positives, negatives = int(y.sum()), len(y) - int(y.sum())
+    fpr, tpr = [0.0], [0.0]
+    for cut in np.unique(np.linspace(1, len(y), points, dtype="int64")):
+        true_positive, false_positive = int(hits[cut - 1]), int(cut - hits[cut - 1])
+        sensitivity = safe_proportion(true_positive, positives)
+        false_alarms = safe_proportion(false_positive, negatives)
+        if not sensitivity.suppressed and not false_alarms.suppressed:
+            fpr.append(false_alarms.value)
+            tpr.append(sensitivity.value)
+    return [*fpr, 1.0], [*tpr, 1.0]
+
+
 def _charts(evaluation: Evaluation, out_dir: Path) -> dict[str, str]:
     scored = evaluation.scored
     y, p = scored["outcome"].to_numpy(), scored["admission_risk"].to_numpy()
     charts = {}
     figure, axes = plt.subplots(figsize=(5, 5))
     deciles = pd.qcut(pd.Series(p).rank(method="first"), 10, labels=False)
-    calibration = pd.DataFrame({"p": p, "y": y, "d": deciles}).groupby("d").mean()
+    tenths = (
+        pd.DataFrame({"p": p, "y": y, "d": deciles})
+        .groupby("d")
+        .agg(p=("p", "mean"), people=("y", "size"), events=("y", "sum"))
+    )
+    # a point's observed proportion is a share of people: drawn only where it could be shown as a number
+    observed = [
+        safe_proportion(int(e), int(n)) for e, n in zip(tenths["events"], tenths["people"], strict=True)
+    ]
+    tenths["y"] = [share.value if not share.suppressed else np.nan for share in observed]
+    calibration = tenths.dropna(subset=["y"])
+    top = max(float(tenths["p"].max()), float(calibration["y"].max()) if len(calibration) else 0.0)
     axes.plot(
-        [0, calibration[["p", "y"]].to_numpy().max()],
-        [0, calibration[["p", "y"]].to_numpy().max()],
+        [0, top],
+        [0, top],
         linestyle="--",
         color="grey",
         label="Perfect calibration",
@@ -169,13 +201,14 @@ def _charts(evaluation: Evaluation, out_dir: Path) -> dict[str, str]:
     figure.savefig(out_dir / "calibration.png", dpi=100)
     plt.close(figure)
     charts["calibration"] = "calibration.png"
-    if 0 < y.sum() < len(y):
+    if safe_group(len(y), int(y.sum())).shown:
         figure, axes = plt.subplots(figsize=(5, 5))
-        fpr, tpr, _ = roc_curve(y, p)
-        axes.plot(fpr, tpr, label=f"Model (AUROC {evaluation.overall['auroc']:.3f})")
+        axes.plot(*_safe_roc(y, p), label=f"Model (AUROC {evaluation.overall['auroc']:.3f})")
         if evaluation.overall.get("truth_auroc"):
-            fpr, tpr, _ = roc_curve(y, scored["truth"].to_numpy())
-            axes.plot(fpr, tpr, label=f"True probabilities (AUROC {evaluation.overall['truth_auroc']:.3f})")
+            axes.plot(
+                *_safe_roc(y, scored["truth"].to_numpy()),
+                label=f"True probabilities (AUROC {evaluation.overall['truth_auroc']:.3f})",
+            )
         axes.plot([0, 1], [0, 1], linestyle="--", color="grey")
         axes.set_xlabel("False positive rate")
         axes.set_ylabel("True positive rate")
@@ -204,6 +237,54 @@ def _table(frame: pd.DataFrame) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+def _overall_table(overall: dict) -> pd.DataFrame:
+    group = safe_group(overall["people"], overall["events"])
+    rows = [
+        {"measure": "people", "value": group.people},
+        {"measure": "people admitted", "value": group.events},
+    ]
+    if not group.shown:
+        return pd.DataFrame(
+            [*rows, {"measure": "measures", "value": f"suppressed: {group.suppressed_because}"}]
+        )
+    measures = [{"measure": k, "value": v} for k, v in overall.items() if k not in ("people", "events")]
+    return pd.DataFrame([*rows, *measures])
+
+
+def _top_table(top: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "top": row.top,
+                "people": safe_count(row.people).text,
+                "precision (share admitted)": safe_proportion(row.admitted, row.people).text,
+                "capture (share of all admitted)": safe_proportion(row.admitted, row.all_admitted).text,
+            }
+            for row in top.itertuples(index=False)
+        ]
+    )
+
+
+def _subgroup_table(subgroups: pd.DataFrame) -> pd.DataFrame:
+    rows = []
+    for row in subgroups.itertuples(index=False):
+        group = safe_group(row.people, row.events)
+        rows.append(
+            {
+                "grouping": row.grouping,
+                "group": row.group,
+                "people": group.people,
+                "people admitted": group.events,
+                "share admitted": safe_proportion(row.events, row.people).text,
+                "mean predicted": row.mean_predicted if group.shown else None,
+                "auroc": row.auroc if group.shown else None,
+                "calibration slope": row.calibration_slope if group.shown else None,
+                "suppressed": group.suppressed_because,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
 def write_model_report(result, out_dir: Path | str, *, engine: str = "duckdb", spark_session=None) -> Path:
     """Write `index.html`, `calibration.png`, `roc.png` and `metrics.json` to `out_dir`; return the HTML
     path."""
@@ -211,7 +292,7 @@ def write_model_report(result, out_dir: Path | str, *, engine: str = "duckdb", s
     out_dir.mkdir(parents=True, exist_ok=True)
     evaluation = evaluate(result, engine=engine, spark_session=spark_session)
     charts = _charts(evaluation, out_dir)
-    overall = pd.DataFrame([{"measure": k, "value": v} for k, v in evaluation.overall.items()])
+    overall = _overall_table(evaluation.overall)
     model = result.model_info
     warning = (
         ""
@@ -233,10 +314,11 @@ outcome: an emergency admission in the following 12 months.</p>
 <h2>Charts</h2>{images}
 <h2>Precision and capture at the top of the ranking</h2>
 <p>Precision: the share of the people at highest risk who were admitted. Capture: the share of all people
-admitted who were among them.</p>{_table(evaluation.top)}
-<h2>Subgroups</h2><p>Groups with fewer than 10 people or 10 events are suppressed; other counts are rounded
-to the nearest 5.</p>
-{_table(evaluation.subgroups)}
+admitted who were among them.</p>{_table(_top_table(evaluation.top))}
+<h2>Subgroups</h2><p>Counts under 10 are suppressed and others rounded to the nearest 5; shares are worked out
+from the rounded counts. Measures are shown only for groups with at least 10 people, 10 people admitted and 10
+not admitted; the last column says which was too few.</p>
+{_table(_subgroup_table(evaluation.subgroups))}
 </body></html>
 """
     path = out_dir / "index.html"

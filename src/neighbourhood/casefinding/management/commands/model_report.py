@@ -25,7 +25,9 @@ class Command(BaseCommand):
         target = Path(out)
         target.mkdir(parents=True, exist_ok=True)
         for item in source.iterdir():
-            if item.is_file():
+            # metrics.json holds the raw counts the overview page puts through disclosure control: it stays
+            # on the server; the HTML and charts are already disclosure-controlled
+            if item.is_file() and item.name != "metrics.json":
                 shutil.copy2(item, target / item.name)
         self.stdout.write(
             self.style.SUCCESS(f"Model report of run {run.pk} written to {target / 'index.html'}")

@@ -6,7 +6,9 @@ from datetime import date
 
 from django.conf import settings
 from django.core.management import call_command, get_commands
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+
+from neighbourhood.governance.demo import DemoRefusedInProduction, refuse_in_production
 
 DEMO_SEED = 20261123
 DEMO_INDEX_DATE = date(2026, 4, 1)
@@ -24,6 +26,10 @@ class Command(BaseCommand):
         parser.add_argument("--no-serve", action="store_true", help="set everything up, then stop")
 
     def handle(self, *args, people, port, no_serve, **options):
+        try:
+            refuse_in_production()  # before anything is written
+        except DemoRefusedInProduction as error:
+            raise CommandError(str(error)) from error
         data_dir = settings.DATA_DIR
         self._step(f"Synthetic neighbourhood of {people:,} people in {data_dir}")
         self._synthesise(data_dir, people)
@@ -35,7 +41,8 @@ class Command(BaseCommand):
         call_command("load", str(data_dir))
 
         self._step("Demo users")
-        # demo_users takes NEIGHBOURHOOD_DEMO_PASSWORD when set, else generates one and prints it once.
+        # demo_users takes NEIGHBOURHOOD_DEMO_PASSWORD and NEIGHBOURHOOD_DEMO_TOTP_SECRET when set, else
+        # generates them and prints them once.
         call_command("demo_users")
 
         if "stratify" in get_commands():
