@@ -220,6 +220,7 @@ WHITENOISE_AUTOREFRESH = DEBUG
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact_nhs_numbers": {"()": "neighbourhood.logfilters.RedactNHSNumbers"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_nhs_numbers"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }

@@ -54,6 +54,9 @@ class PersonSearchForm(forms.Form):
     def clean(self):
         data = super().clean()
         if self.errors.get("nhs_number") or data.get("nhs_number"):
+            # A search by NHS number ignores the name and date of birth, so nothing left in them is an error.
+            for name in ("family_name", *self.DATE_PARTS):
+                self.errors.pop(name, None)
             data["kind"] = "nhs_number"
             return data
         parts = [(data.get(name) or "").strip() for name in self.DATE_PARTS]
