@@ -1,7 +1,8 @@
 """Benchmark `neighbourhood synth`: time, rate and peak memory per size, against a Parquet-write baseline.
 
     uv run python benchmarks/synth.py                      # 100,000 and 900,000 people
-    uv run python benchmarks/synth.py --people 20000      # any sizes
+    uv run python benchmarks/synth.py --people 20000      # any sizes; beyond 909,091 keyed by pseudonyms
+    uv run python benchmarks/synth.py --people 200000 --key pseudonym  # a pseudonymised lake at any size
     uv run python benchmarks/synth.py --model-check 50000 # can a model on earlier data approach the truth?
 
 Each size runs in its own child process (so its peak RSS is its own, read with os.wait4). The baseline,
@@ -28,13 +29,20 @@ def main() -> None:
     parser.add_argument(
         "--model-check", type=int, metavar="PEOPLE", help="run the model check at this size instead"
     )
+    parser.add_argument(
+        "--key",
+        choices=("nhs_number", "pseudonym"),
+        help="person key (default: NHS numbers up to 909,091 people, the test range; pseudonyms beyond)",
+    )
     parser.add_argument("--child", nargs=3, metavar=("MODE", "COUNT", "DIR"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         mode, count, out = args.child
         print(
             json.dumps(
-                _generate(int(count), Path(out)) if mode == "generate" else _baseline(int(count), Path(out))
+                _generate(int(count), Path(out), args.key)
+                if mode == "generate"
+                else _baseline(int(count), Path(out))
             )
         )
         return
@@ -43,10 +51,11 @@ def main() -> None:
         return
     for people in args.people:
         with tempfile.TemporaryDirectory(prefix="synth-bench-") as tmp:
-            generated, generated_rss = _run_child("generate", people, Path(tmp) / "lake")
+            generated, generated_rss = _run_child("generate", people, Path(tmp) / "lake", args.key)
             baseline, _ = _run_child("baseline", generated["rows"], Path(tmp) / "baseline")
         seconds = generated["seconds"]
         print(f"people: {people}")
+        print(f"person_key: {generated['key']}")
         print(f"seconds: {seconds:.1f}")
         print(f"people_per_second: {people / seconds:.0f}")
         print(f"peak_rss_mib: {generated_rss:.0f}")
@@ -56,9 +65,12 @@ def main() -> None:
         print(flush=True)
 
 
-def _run_child(mode: str, count: int, out: Path) -> tuple[dict, float]:
+def _run_child(mode: str, count: int, out: Path, key: str | None = None) -> tuple[dict, float]:
+    key_option = ["--key", key] if key else []
     process = subprocess.Popen(
-        [sys.executable, __file__, "--child", mode, str(count), str(out)], stdout=subprocess.PIPE, text=True
+        [sys.executable, __file__, *key_option, "--child", mode, str(count), str(out)],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     output = process.stdout.read()
     _, status, usage = os.wait4(process.pid, 0)
@@ -68,15 +80,15 @@ def _run_child(mode: str, count: int, out: Path) -> tuple[dict, float]:
     return json.loads(output), usage.ru_maxrss / 1024  # Linux reports KiB
 
 
-def _generate(people: int, out: Path) -> dict:
+def _generate(people: int, out: Path, key: str | None) -> dict:
     # pyarrow imports pandas on first use; count that as start-up (it is slow where bytecode is not cached).
     import pandas  # noqa: F401
 
     from neighbourhood.synth.generate import generate_neighbourhood
 
     started = time.perf_counter()
-    summary = generate_neighbourhood(out, people=people, seed=SEED)
-    return {"seconds": time.perf_counter() - started, "rows": sum(summary.rows.values())}
+    summary = generate_neighbourhood(out, people=people, seed=SEED, key=key)
+    return {"seconds": time.perf_counter() - started, "rows": sum(summary.rows.values()), "key": summary.key}
 
 
 def _baseline(rows: int, out: Path) -> dict:

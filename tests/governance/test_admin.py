@@ -332,3 +332,27 @@ def test_an_administrator_cannot_resolve_a_reference(client, administrator):
     assert person.nhs_number not in page.content.decode()
     refused = AuditEvent.objects.get(action="resolve_audit_reference")
     assert (refused.outcome, refused.username, refused.person) == ("refused", "admin-user", None)
+
+
+def test_an_administrator_resets_someone_elses_two_factor_and_it_is_audited(client, administrator):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.factories import enrol_totp
+
+    nurse = staff(Role.PRACTICE_NURSE, PracticeFactory().organisation, username="lost-phone")
+    enrol_totp(nurse)
+    client.force_login(administrator)
+
+    for user in (nurse, administrator):
+        client.post(
+            "/admin/governance/user/",
+            {"action": "reset_two_factor", "_selected_action": [user.pk]},
+            follow=True,
+        )
+
+    assert not TOTPDevice.objects.filter(user=nurse).exists()
+    assert TOTPDevice.objects.filter(user=administrator).exists()  # nobody resets their own
+    outcomes = list(
+        AuditEvent.objects.filter(action="reset_two_factor").order_by("id").values_list("outcome", flat=True)
+    )
+    assert outcomes == ["allowed", "refused"]

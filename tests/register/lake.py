@@ -13,77 +13,12 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from neighbourhood.lake.contract import SCHEMAS
 from neighbourhood.nhs_number import sample_test_numbers
 
 INDEX_DATE = dt.date(2025, 3, 31)
 LA_CODE, LA_NAME = "E06000099", "Testshire Council"
 PRACTICES = ("N81001", "N81002")
-
-SCHEMAS = {
-    "practices": {
-        "ods_code": pa.string(),
-        "name": pa.string(),
-        "pcn_code": pa.string(),
-        "pcn_name": pa.string(),
-        "local_authority_code": pa.string(),
-        "local_authority_name": pa.string(),
-        "list_size": pa.int64(),
-    },
-    "lsoas": {"lsoa_code": pa.string(), "local_authority_code": pa.string(), "imd_decile": pa.int8()},
-    "people": {
-        "nhs_number": pa.string(),
-        "given_name": pa.string(),
-        "family_name": pa.string(),
-        "date_of_birth": pa.date32(),
-        "sex": pa.string(),
-        "ethnicity": pa.string(),
-        "practice_ods_code": pa.string(),
-        "lsoa_code": pa.string(),
-        "imd_decile": pa.int8(),
-        "registration_date": pa.date32(),
-        "date_of_death": pa.date32(),
-    },
-    "events": {
-        "nhs_number": pa.string(),
-        "date": pa.date32(),
-        "snomed_code": pa.string(),
-        "value": pa.float64(),
-    },
-    "medications": {
-        "nhs_number": pa.string(),
-        "start_date": pa.date32(),
-        "end_date": pa.date32(),
-        "name": pa.string(),
-        "route": pa.string(),
-        "is_repeat": pa.bool_(),
-    },
-    "hospital_activity": {
-        "nhs_number": pa.string(),
-        "spell_id": pa.string(),
-        "setting": pa.string(),
-        "admission_method": pa.string(),
-        "start_date": pa.date32(),
-        "end_date": pa.date32(),
-        "diagnosis_code": pa.string(),
-        "cost_gbp": pa.float64(),
-    },
-    "social_care": {
-        "nhs_number": pa.string(),
-        "record_id": pa.string(),
-        "activity": pa.string(),
-        "kind": pa.string(),
-        "start_date": pa.date32(),
-        "end_date": pa.date32(),
-        "weekly_cost_gbp": pa.float64(),
-        "funding": pa.string(),
-    },
-    "relationships": {
-        "nhs_number": pa.string(),
-        "related_nhs_number": pa.string(),
-        "relationship": pa.string(),
-        "start_date": pa.date32(),
-    },
-}
 
 GIVEN = ("Ada", "Bilal", "Chloe", "Dev", "Eileen", "Femi", "Grace", "Hamza")
 FAMILY = ("Archer", "Begum", "Cole", "Dale", "Evans", "Fisher", "Green", "Hughes")
@@ -288,7 +223,7 @@ def write_lake(out_dir: Path, tables: dict[str, list[dict]], *, index_date: dt.d
     """Write each table as `<table>.parquet`, except events, written in two parts as large tables are."""
     out_dir.mkdir(parents=True, exist_ok=True)
     for name, rows in tables.items():
-        schema = pa.schema(SCHEMAS.get(name, {}))
+        schema = SCHEMAS.get(name, pa.schema([]))
         columns = {column: [row.get(column) for row in rows] for column in (rows[0] if rows else {})}
         if rows:
             types = {f.name: f.type for f in schema}

@@ -16,20 +16,19 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from neighbourhood import nhs_number
+from neighbourhood.lake.contract import columns_of
 from neighbourhood.register import lake as lake_module
 from neighbourhood.register.actions import load_register
-from neighbourhood.register.lake import REQUIRED_COLUMNS, CleanLake, LakeInvalid
+from neighbourhood.register.lake import CleanLake, LakeInvalid
 from neighbourhood.register.models import PCN, Activity, LocalAuthority, Person, Practice
 from tests.register.lake import INDEX_DATE, PRACTICES, lake_tables, nhs_numbers, write_lake
 from tests.register.test_loading import table_counts
 
 FUZZ = settings(deadline=None, derandomize=True, database=None)
-PEOPLE_COLUMNS = REQUIRED_COLUMNS["people"]
+PEOPLE_COLUMNS = columns_of("people")
 LAKE = lake_tables(3)  # built once: choosing test-range NHS numbers takes a tenth of a second
 LAKE_NUMBERS = [person["nhs_number"] for person in LAKE["people"]]
 SOME_NUMBERS = LAKE_NUMBERS + [n for n in nhs_numbers(40) if n not in LAKE_NUMBERS]  # valid, test range
-# What a problem about each column says, so a test can tell that the report names the column.
-NAMED_AS = {"nhs_number": "NHS number", "practice_ods_code": "practice"}
 
 valid_nhs_numbers = st.sampled_from(SOME_NUMBERS).flatmap(
     lambda n: st.sampled_from([n, nhs_number.format_for_display(n), f" {n[:3]}-{n[3:6]}-{n[6:]} "])
@@ -98,7 +97,7 @@ def check_people(rows: list[dict]) -> tuple[CleanLake, list[str]]:
     """The loader's own check of people rows, without Parquet."""
     lake, problems = fresh_lake(), lake_module._Problems()
     lake_module._read_people(lake, enumerate(rows, start=1), problems)
-    return lake, problems.listed
+    return lake, [str(problem) for problem in problems.listed]
 
 
 def nhs_numbers_in(values) -> set[str]:
@@ -144,8 +143,8 @@ def test_any_value_in_any_column_is_loaded_clean_or_reported_by_row_and_column(c
     if problems:
         assert lake.people == []
         for problem in problems:
-            assert problem.startswith("people row 1: "), problem
-            assert NAMED_AS.get(column, column) in problem, f"{column} not named in {problem!r}"
+            assert problem.startswith("people row 1"), problem
+            assert column in problem, f"{column} not named in {problem!r}"
     else:
         [person] = lake.people
         assert_clean(person, INDEX_DATE)
@@ -158,7 +157,7 @@ def test_rows_of_anything_never_raise_and_never_print_an_nhs_number(rows):
     lake, problems = check_people(rows)
 
     for problem in problems:
-        assert re.match(r"people row [1-4]: \S", problem), problem
+        assert re.match(r"people row [1-4](, column \w+)?: \S", problem), problem
     for person in lake.people:
         assert_clean(person, INDEX_DATE)
     assert_never_printed(nhs_numbers_in(v for row in rows for v in row.values()), problems)
@@ -188,8 +187,8 @@ def test_an_nhs_number_in_the_wrong_column_is_not_printed():
     row = {**good_person(), "sex": number, "practice_ods_code": nhs_number.format_for_display(number)}
     _, problems = check_people([row])
     assert problems == [
-        "people row 1: practice_ods_code is not in practices; the value given is not shown here",
-        "people row 1: sex must be female or male; the value given is not shown here",
+        "people row 1, column practice_ods_code: is not in practices; the value given is not shown here",
+        "people row 1, column sex: must be female or male; the value given is not shown here",
     ]
 
 
@@ -266,11 +265,14 @@ def test_a_people_column_of_any_type_loads_or_is_reported_and_writes_nothing(
         event("reported")
         assert table_counts() == before, "a failed load changed the register"
         assert sorted(Person.objects.values_list("nhs_number", "family_name")) == names_before
-        for problem in error.problems:
+        problems = [str(problem) for problem in error.problems]
+        for problem in problems:
             assert re.match(
-                r"(people|relationships|medications|hospital_activity|social_care|events) row \d+: ", problem
+                r"(people|relationships|medications|hospital_activity|social_care|events) row \d+"
+                r"(, column \w+)?: ",
+                problem,
             ), problem
-        assert_never_printed(nhs_numbers_in(values) | set(LAKE_NUMBERS), error.problems)
+        assert_never_printed(nhs_numbers_in(values) | set(LAKE_NUMBERS), problems)
     else:
         event("loaded")
         assert Person.objects.count() >= before["Person"]
@@ -287,29 +289,41 @@ def test_a_date_no_python_date_can_hold_is_reported_not_raised(loaded_lake):
     )
     with pytest.raises(LakeInvalid) as error:
         load_register(data_dir=lake_dir, as_of=INDEX_DATE)
-    assert error.value.problems == ["people row 2: date_of_birth is not a date (expected YYYY-MM-DD)"]
+    assert [str(p) for p in error.value.problems] == [
+        "people row 2, column date_of_birth: is not a date (expected YYYY-MM-DD)"
+    ]
 
 
 @pytest.mark.parametrize(
     ("table", "column", "value", "message"),
     [
-        ("people", "given_name", "A" * 101, "people row 1: given_name is longer than 100 characters"),
-        ("people", "family_name", "Col\x00e", "people row 1: family_name contains a null character"),
-        ("people", "lsoa_code", "E010000010", "people row 1: lsoa_code is longer than 9 characters"),
-        ("practices", "pcn_code", "U" * 11, "practices row 1: pcn_code is longer than 10 characters"),
-        ("hospital_activity", "cost_gbp", float("inf"), "hospital_activity row 1: cost_gbp is not a number"),
-        ("hospital_activity", "cost_gbp", float("nan"), "hospital_activity row 1: cost_gbp is not a number"),
+        ("people", "given_name", "A" * 101, "people row 1, column given_name: is longer than 100 characters"),
+        ("people", "family_name", "Col\x00e", "people row 1, column family_name: contains a null character"),
+        ("people", "lsoa_code", "E010000010", "people row 1, column lsoa_code: is longer than 9 characters"),
+        ("practices", "pcn_code", "U" * 11, "practices row 1, column pcn_code: is longer than 10 characters"),
+        (
+            "hospital_activity",
+            "cost_gbp",
+            float("inf"),
+            "hospital_activity row 1, column cost_gbp: is not a number",
+        ),
+        (
+            "hospital_activity",
+            "cost_gbp",
+            float("nan"),
+            "hospital_activity row 1, column cost_gbp: is not a number",
+        ),
         (
             "hospital_activity",
             "cost_gbp",
             1e10,
-            "hospital_activity row 1: cost_gbp must be less than 10,000,000,000",
+            "hospital_activity row 1, column cost_gbp: must be less than 10,000,000,000",
         ),
         (
             "social_care",
             "weekly_cost_gbp",
             99_999_999.999,
-            "social_care row 1: weekly_cost_gbp must be less than 100,000,000",
+            "social_care row 1, column weekly_cost_gbp: must be less than 100,000,000",
         ),
     ],
 )
@@ -321,10 +335,12 @@ def test_values_the_database_would_refuse_are_reported_before_anything_is_writte
     tables[table][0][column] = value
     with pytest.raises(LakeInvalid) as error:
         load_register(data_dir=write_lake(tmp_path / "lake", tables), as_of=INDEX_DATE)
-    assert error.value.problems[0] == message  # people at a rejected practice are reported after it
+    assert str(error.value.problems[0]) == message  # people at a rejected practice are reported after it
     assert Person.objects.count() == 0
 
 
 def test_a_fractional_deprivation_decile_is_reported():
     row = {**good_person(), "imd_decile": 3.5}
-    assert check_people([row])[1] == ["people row 1: imd_decile must be a whole number between 1 and 10"]
+    assert check_people([row])[1] == [
+        "people row 1, column imd_decile: must be a whole number between 1 and 10"
+    ]

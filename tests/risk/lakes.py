@@ -14,82 +14,13 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from neighbourhood.lake.contract import SCHEMAS
 from neighbourhood.nhs_number import sample_test_numbers
 from neighbourhood.risk.codes import efi_code_deficits, ltc_codes
 
-SCHEMAS = {
-    "practices": pa.schema([("ods_code", pa.string()), ("name", pa.string())]),
-    "people": pa.schema(
-        [
-            ("nhs_number", pa.string()),
-            ("given_name", pa.string()),
-            ("family_name", pa.string()),
-            ("date_of_birth", pa.date32()),
-            ("sex", pa.string()),
-            ("ethnicity", pa.string()),
-            ("practice_ods_code", pa.string()),
-            ("lsoa_code", pa.string()),
-            ("imd_decile", pa.int8()),
-            ("registration_date", pa.date32()),
-            ("date_of_death", pa.date32()),
-        ]
-    ),
-    "events": pa.schema(
-        [
-            ("nhs_number", pa.string()),
-            ("date", pa.date32()),
-            ("snomed_code", pa.string()),
-            ("value", pa.float64()),
-        ]
-    ),
-    "medications": pa.schema(
-        [
-            ("nhs_number", pa.string()),
-            ("start_date", pa.date32()),
-            ("end_date", pa.date32()),
-            ("name", pa.string()),
-            ("route", pa.string()),
-            ("is_repeat", pa.bool_()),
-        ]
-    ),
-    "hospital_activity": pa.schema(
-        [
-            ("nhs_number", pa.string()),
-            ("spell_id", pa.string()),
-            ("setting", pa.string()),
-            ("admission_method", pa.string()),
-            ("start_date", pa.date32()),
-            ("end_date", pa.date32()),
-            ("diagnosis_code", pa.string()),
-            ("cost_gbp", pa.float64()),
-        ]
-    ),
-    "social_care": pa.schema(
-        [
-            ("nhs_number", pa.string()),
-            ("record_id", pa.string()),
-            ("activity", pa.string()),
-            ("kind", pa.string()),
-            ("start_date", pa.date32()),
-            ("end_date", pa.date32()),
-            ("weekly_cost_gbp", pa.float64()),
-            ("funding", pa.string()),
-        ]
-    ),
-    "relationships": pa.schema(
-        [
-            ("nhs_number", pa.string()),
-            ("related_nhs_number", pa.string()),
-            ("relationship", pa.string()),
-            ("start_date", pa.date32()),
-        ]
-    ),
-    "truth": pa.schema([("nhs_number", pa.string()), ("p_emergency_admission_12m", pa.float64())]),
-}
-
 
 def write_lake(out_dir: Path, tables: dict[str, list[dict]]) -> Path:
-    """Write each table's rows (dicts; missing keys are null) with the lake's column types."""
+    """Write each table's rows (dicts; missing keys are null) with the contract's column types."""
     out_dir.mkdir(parents=True, exist_ok=True)
     for name, schema in SCHEMAS.items():
         rows = tables.get(name)

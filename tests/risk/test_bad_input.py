@@ -53,14 +53,14 @@ def test_warnings_count_people_left_out_and_future_dates(lake_dir):
 
 def test_missing_table_is_named(lake_dir):
     (lake_dir / "social_care.parquet").unlink()
-    with pytest.raises(LakeError, match="social_care table is missing"):
+    with pytest.raises(LakeError, match="social_care: table is missing"):
         read_lake(connect(), lake_dir)
 
 
 def test_missing_column_is_named(lake_dir):
     meds = pq.read_table(lake_dir / "medications.parquet").drop(["route"])
     pq.write_table(meds, lake_dir / "medications.parquet")
-    with pytest.raises(LakeError, match="medications is missing column route"):
+    with pytest.raises(LakeError, match="medications, column route: required column is missing"):
         read_lake(connect(), lake_dir)
 
 
@@ -68,7 +68,7 @@ def test_wrongly_typed_column_is_named(lake_dir):
     events = pq.read_table(lake_dir / "events.parquet")
     events = events.set_column(1, "date", pa.array(["2024-01-01"] * events.num_rows))
     pq.write_table(events, lake_dir / "events.parquet")
-    with pytest.raises(LakeError, match=r"events.date must be date, found string"):
+    with pytest.raises(LakeError, match=r"events, column date: must be date, found string"):
         read_lake(connect(), lake_dir)
 
 
@@ -91,7 +91,7 @@ def test_repeated_people_are_an_error(lake_dir):
     schema = pq.read_schema(lake_dir / "people.parquet")
     doubled = pa.Table.from_pandas(pd.concat([people, people.head(1)]), schema=schema, preserve_index=False)
     pq.write_table(doubled, lake_dir / "people.parquet")
-    with pytest.raises(LakeError, match="people has 1 repeated nhs_number"):
+    with pytest.raises(LakeError, match="people, column nhs_number: 1 repeated values"):
         read_lake(connect(), lake_dir)
 
 

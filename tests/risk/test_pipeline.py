@@ -3,6 +3,7 @@ import json
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 
 import pandas as pd
 import pyarrow as pa
@@ -232,6 +233,39 @@ def test_model_report_shows_auroc_against_truth_and_suppresses_small_groups(resu
         group = safe_group(row.people, row.events)
         if not group.shown:
             assert f"<td>{group.suppressed_because}</td>" in page
+
+
+def test_model_report_compares_the_model_with_baselines_on_the_same_people(result, tmp_path):
+    from neighbourhood.risk.report import BASELINES, evaluate, write_model_report
+
+    page = write_model_report(result, tmp_path / "report").read_text()
+    evaluation = evaluate(result)
+    assert list(evaluation.baselines["baseline"]) == [baseline.name for baseline in BASELINES]
+    assert evaluation.baselines["auroc"].between(0, 1).all()
+    for baseline in BASELINES:
+        assert baseline.name.replace("'", "&#x27;") in page
+    overall = evaluation.overall
+    best = evaluation.baselines["auroc"].max()
+    assert overall["margin_over_best_baseline"] == pytest.approx(overall["auroc"] - best)
+    assert "above the best baseline" in page or "does not beat the best baseline" in page
+    assert "Largest AUROC gap between subgroups" in page
+    gap = evaluation.subgroup_gaps.iloc[0]
+    assert overall["largest_subgroup_auroc_gap"] == pytest.approx(gap["auroc_gap"])
+    stored = json.loads((tmp_path / "report" / "metrics.json").read_text())
+    assert len(stored["baselines"]) == len(BASELINES) and stored["subgroup_gaps"]
+
+
+def test_a_model_that_ranks_better_than_the_truth_is_flagged_as_a_probable_leak(result, tmp_path):
+    from neighbourhood.risk.report import evaluate, realised_outcomes, write_model_report
+
+    outcomes, _, _ = realised_outcomes(result.data_dir, result.index_date)
+    admitted = result.people["nhs_number"].isin(outcomes["nhs_number"]).to_numpy()
+    people = result.people.copy()
+    people["admission_risk"] = 0.02 + 0.9 * admitted  # as if a feature read the year being predicted
+    leaky = replace(result, people=people)
+    assert evaluate(leaky).overall["probable_leak"]
+    assert "Probable leak" in write_model_report(leaky, tmp_path / "report").read_text()
+    assert not evaluate(result).overall["probable_leak"]
 
 
 def test_previous_member_who_died_is_a_leaver_saying_so(result, random_lake_dir, tmp_path):

@@ -41,6 +41,9 @@ def documented_schemas() -> dict[str, list[tuple[str, pa.DataType]]]:
         if heading:
             current = heading.group(1)
             continue
+        if line.startswith("#"):  # any other heading ends the table's section
+            current = None
+            continue
         cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
         if current and line.startswith("|") and len(cells) >= 2 and cells[1] in DOC_TYPES:
             for column in cells[0].split(","):

@@ -149,9 +149,9 @@ def test_chunks_make_the_same_people_whatever_else_is_asked(tmp_path, monkeypatc
     assert read_table(tmp_path / "a", "events").equals(read_table(tmp_path / "b", "events"))
 
 
-def test_more_people_than_the_test_range_holds_fails_at_once(tmp_path):
+def test_more_people_with_nhs_numbers_than_the_test_range_holds_fails_at_once(tmp_path):
     with pytest.raises(ValueError, match=r"holds only 909,091 valid"):
-        generate_neighbourhood(tmp_path / "lake", people=1_000_000, seed=1)
+        generate_neighbourhood(tmp_path / "lake", people=1_000_000, seed=1, key="nhs_number")
     assert not (tmp_path / "lake").exists()
 
 

@@ -43,7 +43,9 @@ def model_dir(version: str) -> Path:
     return Path(settings.VAR_DIR) / "models" / version
 
 
-def data_cut(data_dir: Path) -> str:
+def lake_provenance(data_dir: Path) -> str:
+    """How the lake says it was made (metadata.json: seed, people, index date, generator), for the run's
+    record. Not the data cut, the date an extract was taken: that is `risk.lake.data_cut`."""
     metadata = Path(data_dir) / "metadata.json"
     if not metadata.exists():
         return ""
@@ -58,15 +60,18 @@ def run_case_finding(
     engine: str = "duckdb",
     started_by: str = "system:stratify",
     export_path: Path | None = None,
+    spark_master: str | None = None,
+    spark_conf: dict[str, str] | None = None,
 ) -> RiskRun:
-    """Run case finding over the lake and store the results. Raises after recording a failed run."""
+    """Run case finding over the lake and store the results. Raises after recording a failed run.
+    `spark_master`: the cluster a Spark run uses (default local mode); `spark_conf`: more Spark settings."""
     from neighbourhood.risk.pipeline import export, run_stratification
     from neighbourhood.risk.report import write_model_report
 
     run = RiskRun.objects.create(
         index_date=index_date,
         data_dir=str(data_dir),
-        data_cut=data_cut(data_dir),
+        data_cut=lake_provenance(data_dir),
         engine=engine,
         code_version=code_version(),
         started_by=started_by,
@@ -76,6 +81,8 @@ def run_case_finding(
             Path(data_dir),
             index_date=index_date,
             engine=engine,
+            spark_master=spark_master,
+            spark_conf=spark_conf,
             nominations=queries.active_nominations(),
             exclusions=queries.active_exclusions(),
             previous_register=queries.current_register_nhs_numbers(),
@@ -100,6 +107,41 @@ def run_case_finding(
         )
         raise
     return RiskRun.objects.get(pk=run.pk)
+
+
+PSEUDONYMISED_NEEDS_EXPORT = (
+    "This lake is pseudonymised (person keys like P…): case finding can run on it for population analytics, "
+    "but the record names people by NHS number, so the results are not stored. Give --export FILE.csv or "
+    "FILE.parquet to write them"
+)
+
+
+def export_pseudonymised_run(
+    *,
+    data_dir: Path,
+    index_date: date,
+    export_path: Path,
+    engine: str = "duckdb",
+    started_by: str = "system:stratify",
+    spark_master: str | None = None,
+    spark_conf: dict[str, str] | None = None,
+) -> int:
+    """Case finding over a pseudonymised lake, written to `export_path` only (no run is stored: the
+    worklists, register and record are keyed by NHS number). Returns how many people were scored."""
+    from neighbourhood.risk.pipeline import export, run_stratification
+
+    result = run_stratification(
+        Path(data_dir), index_date=index_date, engine=engine, spark_master=spark_master, spark_conf=spark_conf
+    )
+    export(result, Path(export_path))
+    access.record(
+        None,
+        "case_finding_export",
+        outcome=AuditEvent.Outcome.ALLOWED,
+        username=started_by,
+        detail={"people": len(result.people), "person_key": "pseudonym", "file": Path(export_path).name},
+    )
+    return len(result.people)
 
 
 def _clean(value):

@@ -11,6 +11,8 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from neighbourhood import nhs_number as nhs_numbers
 from neighbourhood.governance import access
@@ -120,6 +122,14 @@ def set_user_access(
             setattr(user, name, value)
         user.save(update_fields=list(changes))
     return user
+
+
+def reset_two_factor(*, user: User, by: User) -> int:
+    """Remove every second factor of `user` (a lost or replaced phone): they set up an authenticator app
+    again at their next sign-in. Returns how many devices were removed."""
+    with _managing(user=user, by=by, action="reset_two_factor", detail={"user": user.get_username()}):
+        removed = sum(model.objects.filter(user=user).delete()[0] for model in (TOTPDevice, StaticDevice))
+    return removed
 
 
 # --- Emergency access (break-glass) and its review -------------------------------------------------------

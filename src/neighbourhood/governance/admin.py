@@ -9,7 +9,7 @@ for everyone and pseudonymised: administrators see an audit reference, never an 
 import json
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied
 from django.utils.html import format_html
@@ -66,6 +66,19 @@ class StaffUserAdmin(ManageUsersPermission, UserAdmin):
     inlines = [MembershipInline]
     list_display = ["username", "first_name", "last_name", "email", "is_active", "is_staff"]
     ACCESS_FIELDS = ("is_active", "is_staff")
+    actions = ["reset_two_factor"]
+
+    @admin.action(description="Reset two-factor sign-in (a lost or new phone)")
+    def reset_two_factor(self, request, queryset):
+        for user in queryset:
+            try:
+                actions.reset_two_factor(user=user, by=request.user)
+            except PermissionDenied as refusal:
+                self.message_user(request, f"{user.get_username()}: {refusal}", level=messages.ERROR)
+            else:
+                self.message_user(
+                    request, f"{user.get_username()} sets up two-factor sign-in again when they next sign in."
+                )
 
     def get_fieldsets(self, request, obj=None):
         """Only a superuser may hand out superuser status or Django's own permissions: access in

@@ -60,6 +60,7 @@ ACTION_LABELS = {
     "add_membership": "Gave a member of staff a role",
     "change_membership": "Changed a member of staff's role",
     "remove_membership": "Removed a member of staff's role",
+    "reset_two_factor": "Reset a member of staff's two-factor sign-in",
     "change_user_access": "Changed whether a member of staff may sign in or use the admin",
 }
 

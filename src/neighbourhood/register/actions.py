@@ -16,7 +16,7 @@ SYSTEM_LOAD_USERNAME = "system:load"
 def load_register(
     *, data_dir: Path, as_of: dt.date, by: User | None = None, show_progress: bool = False
 ) -> LoadCounts:
-    """Load the register from the Parquet lake as it was known on `as_of`.
+    """Load the register from the lake (Parquet or CSV) as it was known on `as_of`.
 
     The whole lake is checked first; if anything is wrong `LakeInvalid` is raised and nothing is written.
     """

@@ -13,6 +13,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
+from neighbourhood.lake import states
 from neighbourhood.risk import efi
 from neighbourhood.risk.codes import COPD, DIABETES, HYPERTENSION, codes_table, ltc_names
 from neighbourhood.risk.dates import Window, years_before
@@ -69,7 +70,8 @@ def population(lake: Lake, as_of: dt.date) -> ir.Table:
     then."""
     people = lake.valid_people
     living = people.filter(
-        people.registration_date < as_of,
+        # no registration date: in the people table with a practice, so registered (the record agrees)
+        people.registration_date.isnull() | (people.registration_date < as_of),
         people.date_of_death.isnull() | (people.date_of_death > as_of),
     )
     born = living.date_of_birth
@@ -120,6 +122,7 @@ def case_finding_events_kept(lake: Lake, as_of: dt.date) -> Iterator[Lake]:
 
 
 FINDING_KINDS = ("finding", "measurement")
+CODED_STATES = ("housebound", "carer_code", "lives_alone")  # the states (`lake.states`) that are features
 
 
 @ibis.udf.agg.builtin
@@ -141,34 +144,25 @@ def coded_summary(coded: ir.Table, window: Window) -> ir.Table:
     def finding(name: str) -> ir.BooleanValue:
         return found & (coded.name == name)
 
-    def last(name: str):
-        return coded.date.max(where=finding(name))
-
+    # the coded states' categories sit in the case-finding codelist (kind "finding") or in observations
+    # (kind "measurement"): either way, by name
     summary = coded.group_by("nhs_number").agg(
         efi_coded_mask=bit_or(coded.bit, where=coded.kind == "efi"),
         ltc_mask=bit_or(coded.bit, where=coded.kind == "ltc"),
-        lives_alone=finding("lives_alone").any(),
-        carer_last=last("is_a_carer"),
-        not_carer_last=last("not_a_carer"),
-        housebound_last=last("housebound"),
-        not_housebound_last=last("no_longer_housebound"),
         self_medication_concern=(finding("self_medication_concern") & in_window).any(),
+        **states.coded_state_aggregates(coded, lambda _codelist, category: finding(category), CODED_STATES),
     )
-    # the latest of "is a carer" / "no longer a carer" (and housebound / no longer) decides
+    # the contract's rule (`neighbourhood.lake.states`): the latest code decides, and on the same day the
+    # "no longer" code wins
+    coded_states = states.coded_state_values(summary, CODED_STATES)
     return summary.select(
         "nhs_number",
         "efi_coded_mask",
         "ltc_mask",
-        lives_alone=summary.lives_alone.cast("int64"),
+        lives_alone=coded_states["lives_alone"].cast("int64"),
         self_medication_concern=summary.self_medication_concern.cast("int64"),
-        carer_code=(
-            summary.carer_last.notnull()
-            & (summary.not_carer_last.isnull() | (summary.carer_last > summary.not_carer_last))
-        ).cast("int64"),
-        housebound=(
-            summary.housebound_last.notnull()
-            & (summary.not_housebound_last.isnull() | (summary.housebound_last > summary.not_housebound_last))
-        ).cast("int64"),
+        carer_code=coded_states["carer_code"].cast("int64"),
+        housebound=coded_states["housebound"].cast("int64"),
     )
 
 
@@ -292,9 +286,8 @@ def _medicines(lake: Lake, window: Window) -> list[ir.Table]:
 def _carer_relationships(lake: Lake, as_of: dt.date) -> ir.Table | None:
     if lake.relationships is None:
         return None
-    rel = lake.relationships
-    carers = rel.filter(rel.relationship == "carer_of", rel.start_date < as_of)
-    return carers.select("nhs_number", carer_relationship=ibis.literal(1)).distinct()
+    carers = states.carer_relationships(lake.relationships, as_of)
+    return carers.select("nhs_number", carer_relationship=ibis.literal(1))
 
 
 def features_at(lake: Lake, as_of: dt.date, *, unstable: UnstableDefinition | None = None) -> ir.Table:

@@ -1,9 +1,14 @@
-"""Open the Parquet lake on an Ibis backend, check its shape, and count what is wrong with it.
+"""Open the lake (`neighbourhood.lake.contract`; Parquet, or CSV on DuckDB) on an Ibis backend, check its
+shape, and count what is wrong with it.
 
-Missing tables or columns and wrongly typed columns are errors (`LakeError`, saying which table and column).
-Problems that affect some rows are warnings with counts: people with no practice or an invalid NHS number
-(left out, counted), records dated after the data cut. Codes that are in no codelist are normal (most GP codes
-are not in any list) and are not reported.
+Missing tables or columns and wrongly typed columns are errors (`LakeError`, with the contract's `Problem`:
+table, column and, for CSV, file and line). Problems that affect some rows are warnings with counts: people
+with no practice or an invalid person key (left out, counted), records dated after the data cut. Codes that
+are in no codelist are normal (most GP codes are not in any list) and are not reported.
+
+Person keys are NHS numbers or pseudonyms (`neighbourhood.person_key`), one kind per lake: a lake that mixes
+them is an error. CSV tables are read and type-checked with pyarrow and handed to DuckDB; Spark reads
+Parquet only (`neighbourhood lake convert` turns a CSV lake into Parquet).
 """
 
 import contextlib
@@ -20,7 +25,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from neighbourhood.nhs_number import WEIGHTS
+from neighbourhood.lake import contract, keys
+from neighbourhood.lake.files import CSV, TableFiles, TableFilesError, expected, find_table, read_csv_table
+from neighbourhood.lake.problems import Problem, report
 
 
 @contextlib.contextmanager
@@ -47,59 +54,20 @@ def fetch(expr) -> pd.DataFrame:
 
 
 class LakeError(ValueError):
-    """The lake cannot be used as it stands: says which table or column is wrong."""
+    """The lake cannot be used as it stands: `problems` says which table, column (and CSV file and line)."""
+
+    def __init__(self, message: "str | Problem", problems: "list[Problem] | None" = None, total: int = 0):
+        if isinstance(message, Problem):
+            problems, message = [message], str(message)
+        self.problems = list(problems or [])
+        self.total = total or len(self.problems)
+        super().__init__(message)
 
 
-# column -> kind: "string", "date", "number", "bool"
-REQUIRED_COLUMNS: dict[str, dict[str, str]] = {
-    "people": {
-        "nhs_number": "string",
-        "date_of_birth": "date",
-        "sex": "string",
-        "ethnicity": "string",
-        "practice_ods_code": "string",
-        "imd_decile": "number",
-        "registration_date": "date",
-        "date_of_death": "date",
-    },
-    "events": {"nhs_number": "string", "date": "date", "snomed_code": "string", "value": "number"},
-    "medications": {
-        "nhs_number": "string",
-        "start_date": "date",
-        "end_date": "date",
-        "name": "string",
-        "route": "string",
-        "is_repeat": "bool",
-    },
-    "hospital_activity": {
-        "nhs_number": "string",
-        "spell_id": "string",
-        "setting": "string",
-        "admission_method": "string",
-        "start_date": "date",
-        "end_date": "date",
-        "diagnosis_code": "string",
-        "cost_gbp": "number",
-    },
-    "social_care": {
-        "nhs_number": "string",
-        "record_id": "string",
-        "activity": "string",
-        "kind": "string",
-        "start_date": "date",
-        "end_date": "date",
-        "weekly_cost_gbp": "number",
-    },
-}
-OPTIONAL_COLUMNS: dict[str, dict[str, str]] = {
-    "relationships": {
-        "nhs_number": "string",
-        "related_nhs_number": "string",
-        "relationship": "string",
-        "start_date": "date",
-    },
-    "truth": {"nhs_number": "string", "p_emergency_admission_12m": "number"},
-}
+# What the analytics read of each table the contract says they read (names, where someone lives and how
+# their care is funded are left out: the record needs them, case finding does not)
+REQUIRED_TABLES = tuple(n for n, t in contract.TABLES.items() if contract.ANALYTICS in t.read_by)
+OPTIONAL_TABLES = tuple(n for n, t in contract.TABLES.items() if contract.ANALYTICS in t.optional_for)
 # (table, date column) pairs checked against the data cut
 DATED_COLUMNS = (
     ("events", "date"),
@@ -123,6 +91,7 @@ class Lake:
     metadata: dict
     warnings: tuple[str, ...] = field(default=())
     counts: dict = field(default_factory=dict)
+    person_key_kind: str = contract.NHS_NUMBER  # every person key in the lake is one (contract.key_kinds)
     # events already joined to the case-finding codes (`features.coded_events`), kept by a run so that every
     # date it computes reads them instead of the whole events table
     case_finding_events: ir.Table | None = None
@@ -130,16 +99,16 @@ class Lake:
 
     def sample(self, per_thousand: int) -> "Lake":
         """The same lake for about `per_thousand` in 1,000 people: those whose NHS number's 7th to 9th digits
-        are below it. Deterministic, the same on every engine, and blind to anything about the person."""
+        are below it (a pseudonym's 2nd to 4th characters, `keys.in_sample`). Deterministic, the same on every
+        engine, and blind to anything about the person."""
         if per_thousand >= 1000:
             return self
 
         def only_chosen(table: ir.Table | None) -> ir.Table | None:
-            # by the digits themselves, not a join to the chosen people: every table says whose rows it holds.
-            # As text: three digits compare as their numbers do, and a malformed NHS number cannot fail a cast
+            # by the key itself, not a join to the chosen people: every table says whose rows it holds
             if table is None:
                 return None
-            return table.filter(table.nhs_number.substr(6, 3) < f"{per_thousand:03d}")
+            return table.filter(keys.in_sample(table.nhs_number, self.person_key_kind, per_thousand))
 
         return replace(
             self,
@@ -159,50 +128,77 @@ class Lake:
 
     @property
     def valid_people(self) -> ir.Table:
-        """People with a valid NHS number and a practice: the only people any result is about."""
+        """People with a valid person key (of the lake's kind) and a practice: the only people any result is
+        about."""
         people = self.people
-        return people.filter(people.nhs_number_valid & people.practice_ods_code.notnull())
+        return people.filter(
+            (people.person_key_kind == self.person_key_kind) & people.practice_ods_code.notnull()
+        )
 
 
-def connect(engine: str = "duckdb", spark_session=None) -> ibis.BaseBackend:
+def connect(
+    engine: str = "duckdb", spark_session=None, *, spark_master: str | None = None, spark_conf=None
+) -> ibis.BaseBackend:
+    """An Ibis backend. Spark: the given session, else the process's own, started for `spark_master`
+    (e.g. spark://HOST:7077; default local mode) with `spark_conf` settings (`neighbourhood.risk.spark`)."""
     if engine == "duckdb":
+        if spark_master is not None:
+            raise ValueError("A Spark master URL needs engine='spark'")
         # every result is sorted where order matters (features.to_frame), so DuckDB may keep rows in any
         # order: quicker and leaner
         return ibis.duckdb.connect(preserve_insertion_order=False)
     if engine == "spark":
         if spark_session is None:
-            from pyspark.sql import SparkSession
+            from neighbourhood.risk.spark import spark_session as started_spark_session
 
-            spark_session = SparkSession.builder.getOrCreate()
+            spark_session = started_spark_session(spark_master, spark_conf)
         return ibis.pyspark.connect(spark_session)
     raise ValueError(f"Unknown engine {engine!r}: use 'duckdb' or 'spark'")
 
 
-def table_paths(data_dir: Path, name: str) -> str | None:
-    """`DIR/<name>.parquet`, or the parts under `DIR/<name>/`, in the form each backend reads; None if
-    absent."""
-    single = data_dir / f"{name}.parquet"
-    if single.is_file():
-        return str(single)
-    folder = data_dir / name
-    if folder.is_dir():
-        if not any(folder.glob("*.parquet")):
-            raise LakeError(f"{name}: folder {folder} holds no .parquet files")
-        return str(folder)
-    return None
+def table_files(data_dir: Path, name: str) -> TableFiles | None:
+    """The table's files (Parquet or CSV, one file or a folder of parts); None if absent."""
+    try:
+        return find_table(data_dir, name)
+    except TableFilesError as error:
+        raise LakeError(error.problem) from error
 
 
 def _read(con, engine: str, data_dir: Path, name: str) -> ir.Table | None:
-    path = table_paths(data_dir, name)
-    if path is None:
+    files = table_files(data_dir, name)
+    if files is None:
         return None
-    if engine == "duckdb" and Path(path).is_dir():
+    if files.format == CSV:
+        return _read_csv(con, engine, files)
+    path = str(files.folder) if files.folder is not None else str(files.paths[0])
+    if engine == "duckdb" and files.folder is not None:
         path = f"{path}/*.parquet"
     try:
         with engine_quiet():
             return con.read_parquet(path, table_name=f"lake_{name}")
     except Exception as error:  # the engines raise many kinds; the user needs the file name
-        raise LakeError(f"{name}: cannot read {path} as Parquet ({type(error).__name__}: {error})") from error
+        raise LakeError(
+            Problem(name, f"cannot read {path} as Parquet ({type(error).__name__}: {error})")
+        ) from error
+
+
+def _read_csv(con, engine: str, files: TableFiles) -> ir.Table:
+    """A CSV table, type-checked against the contract with pyarrow, as a table in the engine."""
+    name = files.table
+    if engine != "duckdb":
+        raise LakeError(
+            Problem(
+                name,
+                f"is CSV ({files.name_of(files.paths[0])}): Spark reads Parquet lakes; write this one as "
+                "Parquet first with `neighbourhood lake convert SRC DST`",
+            )
+        )
+    read = read_csv_table(files, contract.columns_for(name, contract.ANALYTICS))
+    if read.problems:
+        listed, total = read.problems.listed, read.problems.total
+        raise LakeError(report(listed, total, heading=f"The {name} table cannot be read"), listed, total)
+    with engine_quiet():
+        return con.create_table(f"lake_{name}", read.table, temp=True, overwrite=True)
 
 
 def _kind_of(dtype) -> str:
@@ -219,24 +215,31 @@ def _kind_of(dtype) -> str:
     return str(dtype)
 
 
-def _check_columns(name: str, table: ir.Table, wanted: dict[str, str]) -> None:
+def _contract_kind(arrow_type: pa.DataType) -> str:
+    if pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type):
+        return "string"
+    if pa.types.is_date(arrow_type):
+        return "date"
+    if pa.types.is_boolean(arrow_type):
+        return "bool"
+    return "number"
+
+
+def _check_columns(name: str, table: ir.Table) -> None:
+    """Every column the analytics read is there, of the contract's kind (any width of number will do)."""
     schema = table.schema()
-    for column, kind in wanted.items():
+    spec = contract.TABLES[name]
+    for column in contract.columns_for(name, contract.ANALYTICS):
         if column not in schema:
-            raise LakeError(f"{name} is missing column {column}")
+            raise LakeError(Problem(name, "required column is missing", column=column))
+        kind = _contract_kind(spec.column(column).type)
         found = _kind_of(schema[column])
         # an all-null column (e.g. no deaths yet) is stored as the null type by some writers
         if found not in (kind, "null"):
-            raise LakeError(f"{name}.{column} must be {kind}, found {schema[column]}")
+            raise LakeError(Problem(name, f"must be {kind}, found {schema[column]}", column=column))
 
 
-def valid_nhs_number(column: ir.StringValue) -> ir.BooleanValue:
-    """Ten digits with a correct Modulus 11 check digit, as an expression every engine can run."""
-    digits = [column.substr(i, 1).cast("int64") for i in range(10)]
-    total = sum(d * w for d, w in zip(digits[:9], WEIGHTS, strict=True))
-    check = (11 - total % 11) % 11
-    well_formed = column.notnull() & (column.length() == 10) & column.re_search(r"^[0-9]{10}$")
-    return well_formed.ifelse((check != 10) & (check == digits[9]), False)
+valid_nhs_number = keys.valid_nhs_number  # where it has always been found
 
 
 def data_cut(metadata: dict) -> dt.date:
@@ -254,36 +257,35 @@ def read_lake(con, data_dir: Path | str, *, engine: str | None = None) -> Lake:
         raise LakeError(f"No lake at {data_dir}: the folder does not exist")
     engine = engine or ("spark" if con.name == "pyspark" else "duckdb")
     tables: dict[str, ir.Table | None] = {}
-    for name, wanted in REQUIRED_COLUMNS.items():
+    for name in REQUIRED_TABLES:
         table = _read(con, engine, data_dir, name)
         if table is None:
-            raise LakeError(
-                f"{name} table is missing: expected {data_dir / name}.parquet or {data_dir / name}/"
-            )
-        _check_columns(name, table, wanted)
+            raise LakeError(Problem(name, f"table is missing (expected {expected(name)} in {data_dir})"))
+        _check_columns(name, table)
         tables[name] = table
-    for name, wanted in OPTIONAL_COLUMNS.items():
+    for name in OPTIONAL_TABLES:
         table = _read(con, engine, data_dir, name)
         if table is not None:
-            _check_columns(name, table, wanted)
+            _check_columns(name, table)
         tables[name] = table
     metadata_path = data_dir / "metadata.json"
     try:
         metadata = json.loads(metadata_path.read_text()) if metadata_path.exists() else {}
     except json.JSONDecodeError as error:
         raise LakeError(f"metadata.json is not valid JSON: {error}") from error
-    # the Modulus 11 check once per run, not once per query that needs the valid people; analytics keep only
-    # the columns they use (no names)
-    people = tables["people"].select(*REQUIRED_COLUMNS["people"])
+    # the person-key check (Modulus 11, or a pseudonym's form) once per run, not once per query that needs
+    # the valid people; analytics keep only the columns they use (no names)
+    people = tables["people"].select(*contract.columns_for("people", contract.ANALYTICS))
     with engine_quiet():
-        tables["people"] = people.mutate(nhs_number_valid=valid_nhs_number(people.nhs_number)).cache()
-    warnings, counts = _inspect(tables, data_cut(metadata), data_dir)
+        tables["people"] = people.mutate(person_key_kind=keys.person_key_kind(people.nhs_number)).cache()
+    warnings, counts, kind = _inspect(tables, data_cut(metadata), data_dir)
     return Lake(
         data_dir=data_dir,
         engine=engine,
         metadata=metadata,
         warnings=tuple(warnings),
         counts=counts,
+        person_key_kind=kind,
         **tables,
     )
 
@@ -292,14 +294,14 @@ def _int(value) -> int:
     return 0 if value is None or pd.isna(value) else int(value)
 
 
-def _dates_proven_clean(path: str, column: str, cut: dt.date) -> bool:
+def _dates_proven_clean(files: TableFiles, column: str, cut: dt.date) -> bool:
     """True when the Parquet files' own statistics show every `column` value present and on or before `cut`,
     so the table need not be scanned; False when any row group lacks them or might hold a missing or later
-    date."""
-    folder = Path(path)
-    files = sorted(folder.glob("*.parquet")) if folder.is_dir() else [folder]
+    date (and for CSV, which has no statistics)."""
+    if files.format == CSV:
+        return False
     try:
-        for file in files:
+        for file in files.paths:
             metadata = pq.ParquetFile(file).metadata
             position = [metadata.schema.column(i).path for i in range(metadata.num_columns)].index(column)
             for group in range(metadata.num_row_groups):
@@ -323,15 +325,32 @@ def _inspect(tables: dict[str, ir.Table | None], cut: dt.date, data_dir: Path) -
     checks = {
         "people_in_lake": people.count(),
         "people_no_practice": people.practice_ods_code.isnull().sum(),
-        "people_invalid_nhs_number": (~people.nhs_number_valid).sum(),
+        "people_nhs_numbers": (people.person_key_kind == contract.NHS_NUMBER).sum(),
+        "people_pseudonyms": (people.person_key_kind == contract.PSEUDONYM).sum(),
+        "people_invalid_key": people.person_key_kind.isnull().sum(),
         "people_duplicate_nhs_numbers": people.count() - people.nhs_number.nunique(),
     }
     summary = fetch(people.aggregate(**checks)).iloc[0]
-    counts = {k: _int(summary[k]) for k in checks}
+    found = {k: _int(summary[k]) for k in checks}
+    numbers, pseudonyms = found.pop("people_nhs_numbers"), found.pop("people_pseudonyms")
+    if numbers and pseudonyms:
+        raise LakeError(
+            Problem("people", contract.mixed_keys_reason(numbers, pseudonyms), column="nhs_number")
+        )
+    kind = contract.PSEUDONYM if pseudonyms else contract.NHS_NUMBER
+    invalid = found.pop("people_invalid_key")
+    counts = {
+        **found,
+        "people_invalid_nhs_number": invalid if kind == contract.NHS_NUMBER else 0,
+        "people_invalid_pseudonym": invalid if kind == contract.PSEUDONYM else 0,
+    }
     if counts["people_duplicate_nhs_numbers"]:
         raise LakeError(
-            f"people has {counts['people_duplicate_nhs_numbers']:,} repeated nhs_number values; "
-            "each person must appear once"
+            Problem(
+                "people",
+                f"{counts['people_duplicate_nhs_numbers']:,} repeated values; each person must appear once",
+                column="nhs_number",
+            )
         )
     warnings = []
     if counts["people_no_practice"]:
@@ -339,15 +358,20 @@ def _inspect(tables: dict[str, ir.Table | None], cut: dt.date, data_dir: Path) -
             f"{counts['people_no_practice']:,} people have no practice_ods_code "
             "and are left out of every result"
         )
-    if counts["people_invalid_nhs_number"]:
+    if invalid and kind == contract.NHS_NUMBER:
         warnings.append(
-            f"{counts['people_invalid_nhs_number']:,} people have an invalid NHS number "
+            f"{invalid:,} people have an invalid NHS number "
             "(not 10 digits or wrong check digit) and are left out of every result"
+        )
+    elif invalid:
+        warnings.append(
+            f"{invalid:,} people have an invalid pseudonym (not P and 15 characters of Crockford's base32) "
+            "and are left out of every result"
         )
     to_scan = [
         (name, column)
         for name, column in DATED_COLUMNS
-        if not _dates_proven_clean(table_paths(data_dir, name), column, cut)
+        if not _dates_proven_clean(table_files(data_dir, name), column, cut)
     ]
     found = {name: (0, 0) for name, _ in DATED_COLUMNS}  # (future, undated)
     if to_scan:
@@ -374,4 +398,4 @@ def _inspect(tables: dict[str, ir.Table | None], cut: dt.date, data_dir: Path) -
             )
         if undated:
             warnings.append(f"{undated:,} {name} rows have no {column} and are ignored")
-    return warnings, counts
+    return warnings, counts, kind

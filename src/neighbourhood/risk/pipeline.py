@@ -111,14 +111,22 @@ def train_on_earlier_window(
 
     With more people than the model needs (MAX_TRAINING_PEOPLE), it trains on a fixed sample of them
     (`Lake.sample`), so the engine computes the training features for that sample only."""
+    frame = training_frame(lake, index_date, config, population_size)
+    return train(frame, frame["admitted"].to_numpy(), index_date=index_date)
+
+
+def training_frame(
+    lake: Lake, index_date: dt.date, config: StratifyConfig, population_size: int | None = None
+) -> pd.DataFrame:
+    """The people the model trains on: features 12 months before the index date and `admitted` (0/1) in the
+    12 months up to it (the model report fits its baselines on the same people)."""
     training_date = years_before(index_date)
     if population_size:
         lake = lake.sample(math.ceil(1000 * MAX_TRAINING_PEOPLE / population_size))
     table = features_at(lake, training_date, unstable=config.unstable).drop("efi_deficit_mask")
     outcome = emergency_admissions_between(lake, training_date, index_date)
     table = table.left_join(outcome, "nhs_number").drop("nhs_number_right")
-    frame = to_frame(table.mutate(admitted=table.admitted.fill_null(0)))
-    return train(frame, frame["admitted"].to_numpy(), index_date=index_date)
+    return to_frame(table.mutate(admitted=table.admitted.fill_null(0)))
 
 
 def _departures(lake: Lake, previous: set[str], index_date: dt.date) -> dict[str, str]:
@@ -167,9 +175,12 @@ def run_stratification(
     previous_register=(),
     model: AdmissionRiskModel | Path | str | None = None,
     spark_session=None,
+    spark_master: str | None = None,
+    spark_conf: dict[str, str] | None = None,
 ) -> StratificationResult:
     """Everything for one index date. `model`: a trained model, a saved model directory, or None to train
-    one on the 12 months before the index date from the same lake."""
+    one on the 12 months before the index date from the same lake. Spark: `spark_session`, or one started for
+    `spark_master` (a cluster, e.g. spark://HOST:7077; default local mode) with `spark_conf` settings."""
     config = config or StratifyConfig()
     if isinstance(model, str | Path):
         model = AdmissionRiskModel.load(Path(model))
@@ -186,7 +197,7 @@ def run_stratification(
         timings[name] = round(now - started, 3)
         started = now
 
-    con = connect(engine, spark_session)
+    con = connect(engine, spark_session, spark_master=spark_master, spark_conf=spark_conf)
     lake = read_lake(con, data_dir, engine=engine)
     lap("read_lake")
     with case_finding_events_kept(lake, index_date) as kept:

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from neighbourhood.nhs_number import is_valid
+from neighbourhood.person_key import NHS_NUMBER, PSEUDONYM, kind_of
 from neighbourhood.risk import efi, flags
 from neighbourhood.risk.codes import COPD, DIABETES, HYPERTENSION, case_finding_codes
 from neighbourhood.risk.dates import Window
@@ -33,10 +33,13 @@ def efi_and_flag_inputs(data_dir: Path, index_date: dt.date, unstable: UnstableD
     people = _read(data_dir, "people")
     for column in ("date_of_birth", "registration_date", "date_of_death"):
         people[column] = pd.to_datetime(people[column])
+    # a valid key of the lake's kind: pseudonyms if it has any (the engine refuses a lake of both kinds)
+    kinds = people["nhs_number"].map(kind_of)
+    lake_kind = PSEUDONYM if (kinds == PSEUDONYM).any() else NHS_NUMBER
     people = people[
         people["practice_ods_code"].notna()
-        & people["nhs_number"].map(is_valid)
-        & (people["registration_date"] < end)
+        & (kinds == lake_kind)
+        & (people["registration_date"].isna() | (people["registration_date"] < end))  # as features.population
         & (people["date_of_death"].isna() | (people["date_of_death"] > end))
     ].copy()
     people["age"] = [

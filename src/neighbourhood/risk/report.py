@@ -2,7 +2,14 @@
 
 The realised outcome is an emergency admission in the 12 months from the index date, read from the lake here
 and only here (scores never see it). When the lake has a `truth` table (synthetic data) the model's AUROC is
-compared with the AUROC of the true probabilities.
+compared with the AUROC of the true probabilities, and a model that ranks better than the truth is flagged as
+a probable leak (no model of the record can).
+
+Beside the model, in the same run and on the same people, four baselines (`BASELINES`): logistic regressions
+fitted on the model's own training people and window (`pipeline.training_frame`) on age and sex only, the
+count of prior emergency admissions only, the eFI only, and the model's own features. The report states by
+how much the model beats the best of them, and how far subgroups (age band, sex, IMD quintile, ethnicity)
+differ.
 
 The HTML is read by analysts, so everything in it goes through neighbourhood.disclosure: counts under 10
 suppressed and others rounded to 5, shares from the rounded counts, and measures over a group (AUROC,
@@ -14,6 +21,7 @@ functions, and is not copied out with the report.
 import datetime as dt
 import html
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,15 +31,21 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from sklearn.compose import ColumnTransformer
+from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder, SplineTransformer, StandardScaler
 
 from neighbourhood.disclosure import safe_count, safe_group, safe_proportion
+from neighbourhood.risk.codes import EFI_DEFICIT_TOTAL
 from neighbourhood.risk.dates import years_after
 from neighbourhood.risk.lake import connect, fetch, read_lake
-from neighbourhood.risk.model import calibration_slope_intercept
-from neighbourhood.risk.pipeline import emergency_admissions_between
+from neighbourhood.risk.model import MODEL_FEATURES, calibration_slope_intercept, model_array
+from neighbourhood.risk.pipeline import StratifyConfig, emergency_admissions_between, training_frame
 
 TOP_FRACTIONS = (0.02, 0.05)
+SUBGROUP_INPUTS = ("age", "sex", "imd_decile", "ethnicity")
 ETHNIC_GROUPS = {
     **dict.fromkeys("ABC", "White"),
     **dict.fromkeys("DEFG", "Mixed"),
@@ -42,6 +56,46 @@ ETHNIC_GROUPS = {
 }
 
 
+def _age_and_sex(frame: pd.DataFrame) -> np.ndarray:
+    return np.column_stack([frame["age"].to_numpy("float64"), (frame["sex"] == "female").to_numpy("float64")])
+
+
+def _prior_admissions(frame: pd.DataFrame) -> np.ndarray:
+    # 0, 1, 2, 3 and 4 or more, each its own risk: no shape assumed
+    return np.minimum(frame["emergency_admissions_12m"].to_numpy("float64"), 4).reshape(-1, 1)
+
+
+def _efi(frame: pd.DataFrame) -> np.ndarray:
+    # the eFI's own formula for everyone: it is reported only from 65, but deficits are counted at any age
+    return (frame["efi_deficit_count"].to_numpy("float64") / EFI_DEFICIT_TOTAL).reshape(-1, 1)
+
+
+def _age_spline_and_sex() -> ColumnTransformer:
+    return ColumnTransformer(
+        [("age", SplineTransformer(n_knots=6, degree=3), [0]), ("female", "passthrough", [1])]
+    )
+
+
+@dataclass(frozen=True)
+class Baseline:
+    name: str
+    inputs: Callable[[pd.DataFrame], np.ndarray]
+    transform: Callable[[], object]  # a new, unfitted scikit-learn transformer
+
+
+BASELINES = (
+    # age non-linearly (a cubic spline), as any fair age-only model would
+    Baseline("Age and sex only", _age_and_sex, _age_spline_and_sex),
+    Baseline(
+        "Prior emergency admissions only (last 12 months)",
+        _prior_admissions,
+        lambda: OneHotEncoder(handle_unknown="ignore"),
+    ),
+    Baseline("eFI only", _efi, StandardScaler),
+    Baseline("Logistic regression on the model's features", model_array, StandardScaler),
+)
+
+
 @dataclass
 class Evaluation:
     scored: pd.DataFrame  # nhs_number, admission_risk, outcome, truth (or NaN), subgroup columns
@@ -49,12 +103,20 @@ class Evaluation:
     top: pd.DataFrame
     subgroups: pd.DataFrame
     follow_up_complete: bool
+    baselines: pd.DataFrame  # name, auroc, calibration_slope, calibration_in_the_large
+    subgroup_gaps: pd.DataFrame  # per grouping: the highest and lowest AUROC and their gap
 
 
-def realised_outcomes(data_dir: Path, index_date, engine: str = "duckdb", spark_session=None) -> tuple:
+def _lake(data_dir: Path, engine: str, spark_session):
+    return read_lake(connect(engine, spark_session), data_dir, engine=engine)
+
+
+def realised_outcomes(
+    data_dir: Path, index_date, engine: str = "duckdb", spark_session=None, lake=None
+) -> tuple:
     """(frame of nhs_number, outcome, truth; whether the lake covers the full 12 months after the index
     date)."""
-    lake = read_lake(connect(engine, spark_session), data_dir, engine=engine)
+    lake = lake if lake is not None else _lake(data_dir, engine, spark_session)
     end = years_after(index_date)
     spells = lake.hospital_activity
     outcome = fetch(emergency_admissions_between(lake, index_date, end).select("nhs_number"))
@@ -72,6 +134,11 @@ def _auroc(y: np.ndarray, p: np.ndarray) -> float | None:
     return float(roc_auc_score(y, p)) if 0 < y.sum() < len(y) else None
 
 
+def _in_the_large(y: np.ndarray, p: np.ndarray) -> float:
+    """Mean predicted over observed, minus 1: +0.1 means 10% more admissions predicted than happened."""
+    return float(p.mean() / y.mean() - 1)
+
+
 def _summary(group: pd.DataFrame) -> dict:
     """Raw counts, and the measures only for a group large enough to show them (`safe_group`)."""
     y, p = group["outcome"].to_numpy(), group["admission_risk"].to_numpy()
@@ -83,6 +150,7 @@ def _summary(group: pd.DataFrame) -> dict:
             "auroc": None,
             "calibration_slope": None,
             "mean_predicted": None,
+            "calibration_in_the_large": None,
         }
     slope, _ = calibration_slope_intercept(y, p)
     return {
@@ -91,12 +159,67 @@ def _summary(group: pd.DataFrame) -> dict:
         "auroc": _auroc(y, p),
         "calibration_slope": slope,
         "mean_predicted": float(p.mean()),
+        "calibration_in_the_large": _in_the_large(y, p),
     }
 
 
+def evaluate_baselines(training: pd.DataFrame, scored: pd.DataFrame) -> pd.DataFrame:
+    """Each baseline fitted on the model's training people (`pipeline.training_frame`) and scored on the
+    people the model is evaluated on (`scored`, with its features and `outcome`)."""
+    y_train, y = training["admitted"].to_numpy(), scored["outcome"].to_numpy()
+    rows = []
+    for baseline in BASELINES:
+        fitted = make_pipeline(baseline.transform(), LogisticRegression(max_iter=2_000))
+        fitted.fit(baseline.inputs(training), y_train)
+        p = fitted.predict_proba(baseline.inputs(scored))[:, 1]
+        slope, _ = calibration_slope_intercept(y, p)
+        rows.append(
+            {
+                "baseline": baseline.name,
+                "auroc": _auroc(y, p),
+                "calibration_slope": slope,
+                "calibration_in_the_large": _in_the_large(y, p),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _subgroup_gaps(subgroups: pd.DataFrame) -> pd.DataFrame:
+    """Per grouping, the groups with the highest and lowest AUROC among those shown, largest gap first."""
+    rows = []
+    for grouping, groups in subgroups.dropna(subset=["auroc"]).groupby("grouping", sort=False):
+        if len(groups) < 2:
+            continue
+        high, low = groups.loc[groups["auroc"].idxmax()], groups.loc[groups["auroc"].idxmin()]
+        in_the_large = groups["calibration_in_the_large"]
+        rows.append(
+            {
+                "grouping": grouping,
+                "highest": high["group"],
+                "highest_auroc": float(high["auroc"]),
+                "lowest": low["group"],
+                "lowest_auroc": float(low["auroc"]),
+                "auroc_gap": float(high["auroc"] - low["auroc"]),
+                "calibration_in_the_large_gap": float(in_the_large.max() - in_the_large.min()),
+            }
+        )
+    columns = [
+        "grouping", "highest", "highest_auroc", "lowest", "lowest_auroc", "auroc_gap",
+        "calibration_in_the_large_gap",
+    ]  # fmt: skip
+    frame = pd.DataFrame(rows, columns=columns)
+    return frame.sort_values("auroc_gap", ascending=False, kind="stable").reset_index(drop=True)
+
+
 def evaluate(result, *, engine: str = "duckdb", spark_session=None) -> Evaluation:
-    outcomes, truth, complete = realised_outcomes(result.data_dir, result.index_date, engine, spark_session)
-    scored = result.people[["nhs_number", "admission_risk", "age", "sex", "imd_decile", "ethnicity"]].merge(
+    lake = _lake(result.data_dir, engine, spark_session)
+    outcomes, truth, complete = realised_outcomes(
+        result.data_dir, result.index_date, engine, spark_session, lake=lake
+    )
+    inputs = dict.fromkeys(
+        ["nhs_number", "admission_risk", *SUBGROUP_INPUTS, *MODEL_FEATURES, "efi_deficit_count"]
+    )
+    scored = result.people[[c for c in inputs if c in result.people]].merge(
         outcomes, on="nhs_number", how="left"
     )
     scored["outcome"] = scored["outcome"].fillna(0).astype("int64")
@@ -113,11 +236,25 @@ def evaluate(result, *, engine: str = "duckdb", spark_session=None) -> Evaluatio
         "auroc": _auroc(y, p),
         "calibration_slope": slope,
         "calibration_intercept": intercept,
+        "mean_predicted": float(p.mean()),
+        "calibration_in_the_large": _in_the_large(y, p) if y.sum() else None,
         "brier": float(np.mean((p - y) ** 2)),
         "truth_auroc": _auroc(y, scored["truth"].to_numpy()) if scored["truth"].notna().all() else None,
     }
     if overall["truth_auroc"]:
         overall["auroc_ratio_to_truth"] = overall["auroc"] / overall["truth_auroc"]
+        # nothing read from the record can rank better than the probabilities that generated the outcomes
+        overall["probable_leak"] = bool(overall["auroc"] > overall["truth_auroc"])
+    baselines = pd.DataFrame(columns=["baseline", "auroc", "calibration_slope", "calibration_in_the_large"])
+    if 0 < y.sum() < len(y):
+        training = training_frame(lake, result.index_date, StratifyConfig(), len(scored))
+        if 0 < training["admitted"].sum() < len(training):
+            baselines = evaluate_baselines(training, scored)
+    if len(baselines) and overall["auroc"] is not None:
+        best = baselines.loc[baselines["auroc"].idxmax()]
+        overall["best_baseline"] = best["baseline"]
+        overall["best_baseline_auroc"] = float(best["auroc"])
+        overall["margin_over_best_baseline"] = overall["auroc"] - float(best["auroc"])
     ranked = scored.sort_values("admission_risk", ascending=False, kind="stable")
     rows = []
     for fraction in TOP_FRACTIONS:
@@ -146,7 +283,13 @@ def evaluate(result, *, engine: str = "duckdb", spark_session=None) -> Evaluatio
     for grouping, labels in groupings.items():
         for label, group in scored.groupby(labels, sort=True):
             subgroup_rows.append({"grouping": grouping, "group": label, **_summary(group)})
-    return Evaluation(scored, overall, pd.DataFrame(rows), pd.DataFrame(subgroup_rows), complete)
+    subgroups = pd.DataFrame(subgroup_rows)
+    gaps = _subgroup_gaps(subgroups)
+    if len(gaps):
+        overall["largest_subgroup_auroc_gap"] = float(gaps["auroc_gap"].iloc[0])
+        overall["largest_subgroup_auroc_gap_in"] = gaps["grouping"].iloc[0]
+    scored = scored[["nhs_number", "admission_risk", "outcome", "truth", *SUBGROUP_INPUTS]]
+    return Evaluation(scored, overall, pd.DataFrame(rows), subgroups, complete, baselines, gaps)
 
 
 def _safe_roc(y: np.ndarray, p: np.ndarray, points: int = 100) -> tuple[list[float], list[float]]:
@@ -251,6 +394,61 @@ def _overall_table(overall: dict) -> pd.DataFrame:
     return pd.DataFrame([*rows, *measures])
 
 
+def _baseline_table(overall: dict, baselines: pd.DataFrame) -> pd.DataFrame:
+    """The model and each baseline, over everyone scored: measures only when the whole group may show them."""
+    if not safe_group(overall["people"], overall["events"]).shown or not len(baselines):
+        return pd.DataFrame()
+    model = {
+        "baseline": "The model",
+        "auroc": overall["auroc"],
+        "calibration_slope": overall["calibration_slope"],
+        "calibration_in_the_large": overall["calibration_in_the_large"],
+    }
+    return pd.DataFrame([model, *baselines.to_dict(orient="records")]).rename(
+        columns={
+            "baseline": "scores",
+            "calibration_slope": "calibration slope",
+            "calibration_in_the_large": "calibration in the large (mean predicted / observed - 1)",
+        }
+    )
+
+
+def _verdicts(overall: dict, gaps: pd.DataFrame) -> str:
+    """Sentences on the margin over the best baseline, a probable leak and the largest subgroup gap."""
+    if not safe_group(overall["people"], overall["events"]).shown:
+        return ""
+    said = []
+    if overall.get("probable_leak"):
+        said.append(
+            f"<p><strong>Probable leak: the model's AUROC ({overall['auroc']:.3f}) is above the true "
+            f"probabilities' ({overall['truth_auroc']:.3f}), which nothing read from the record can reach. "
+            "Check that no feature reads the 12 months being predicted.</strong></p>"
+        )
+    if "margin_over_best_baseline" in overall:
+        margin = overall["margin_over_best_baseline"]
+        name = html.escape(overall["best_baseline"])
+        if margin > 0:
+            said.append(
+                f"<p>The model's AUROC is {margin:.3f} above the best baseline ({name}, "
+                f"{overall['best_baseline_auroc']:.3f}).</p>"
+            )
+        else:
+            said.append(
+                f"<p><strong>The model does not beat the best baseline: {name} ranks better by "
+                f"{-margin:.3f} AUROC.</strong></p>"
+            )
+    if len(gaps):
+        gap = gaps.iloc[0]
+        said.append(
+            f"<p>Largest AUROC gap between subgroups: {gap['auroc_gap']:.3f}, by "
+            f"{html.escape(str(gap['grouping']).lower())} ({html.escape(str(gap['highest']))} "
+            f"{gap['highest_auroc']:.3f}, {html.escape(str(gap['lowest']))} {gap['lowest_auroc']:.3f}). "
+            "Within a group the model cannot rank people by what defines the group (within an age band, by "
+            "age), so a group's AUROC is not comparable with the overall one.</p>"
+        )
+    return "".join(said)
+
+
 def _top_table(top: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         [
@@ -279,6 +477,7 @@ def _subgroup_table(subgroups: pd.DataFrame) -> pd.DataFrame:
                 "mean predicted": row.mean_predicted if group.shown else None,
                 "auroc": row.auroc if group.shown else None,
                 "calibration slope": row.calibration_slope if group.shown else None,
+                "calibration in the large": row.calibration_in_the_large if group.shown else None,
                 "suppressed": group.suppressed_because,
             }
         )
@@ -311,6 +510,13 @@ def write_model_report(result, out_dir: Path | str, *, engine: str = "duckdb", s
 outcome: an emergency admission in the following 12 months.</p>
 {warning}
 <h2>Overall</h2>{_table(overall)}
+{_verdicts(evaluation.overall, evaluation.subgroup_gaps)}
+<h2>Against simpler scores</h2>
+<p>Each baseline is a logistic regression fitted on the model's own training people and window (features
+12 months before the index date, admissions in the 12 months up to it) and scored on the same people as the
+model. Age is a cubic spline; prior admissions are 0, 1, 2, 3 and 4 or more; the eFI is deficits / 36 at
+every age.</p>
+{_table(_baseline_table(evaluation.overall, evaluation.baselines))}
 <h2>Charts</h2>{images}
 <h2>Precision and capture at the top of the ranking</h2>
 <p>Precision: the share of the people at highest risk who were admitted. Capture: the share of all people
@@ -327,6 +533,8 @@ not admitted; the last column says which was too few.</p>
         "overall": evaluation.overall,
         "top": evaluation.top.to_dict(orient="records"),
         "subgroups": evaluation.subgroups.to_dict(orient="records"),
+        "baselines": evaluation.baselines.to_dict(orient="records"),
+        "subgroup_gaps": evaluation.subgroup_gaps.to_dict(orient="records"),
         "model": model,
     }
     (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=2, default=str))

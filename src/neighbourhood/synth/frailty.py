@@ -18,6 +18,16 @@ class Frailty:
     housebound_on: np.ndarray  # day first recorded, NEVER if not
     lives_alone_on: np.ndarray
     isolated_on: np.ndarray
+    deficit_days: tuple[np.ndarray, np.ndarray]  # (person, day) of each extra deficit recorded
+    fall_days: tuple[np.ndarray, np.ndarray]  # (person, day) of each fall
+
+    def deficits_before(self, day: int) -> np.ndarray:
+        person, on = self.deficit_days
+        return np.bincount(person[on < day], minlength=len(self.housebound_on))
+
+    def falls_in_year_before(self, day: int) -> np.ndarray:
+        person, on = self.fall_days
+        return np.bincount(person[(on >= day - 365) & (on < day)], minlength=len(self.housebound_on))
 
 
 def _recorded_before(rng, index: int, n: int, mean_years: float, follow_up_share: float = 0.08) -> np.ndarray:
@@ -95,4 +105,6 @@ def draw_frailty(
         housebound_on=record(housebound, HOUSEBOUND, 2.0, from_age=50),
         lives_alone_on=record(lives_alone, LIVES_ALONE, 3.0, from_age=18),
         isolated_on=record(isolated, SOCIAL_ISOLATION, 2.0, from_age=18),
+        deficit_days=(person, day),
+        fall_days=(fall_person, fall_day),
     )

@@ -4,6 +4,11 @@ Pure Python (numpy and pyarrow), no Django, so tests, `neighbourhood synth` and 
 all call `generate_neighbourhood`. People are made in fixed-size chunks, each with its own random
 generator spawned from the seed, so the output depends only on the seed, the number of people, the
 index date and the tariff, and memory stays bounded however many people are asked for.
+
+Each person is named by a key (`neighbourhood.person_key`): an NHS number from the reserved test range, which
+holds only 909,091, or beyond that a pseudonym, as in an analyst's pseudonymised extract. A pseudonymised lake
+holds no names and only the month of birth (`date_of_birth` is the first of that month, as HES's month and
+year of birth); otherwise it holds the same people as the NHS-number lake of the same seed and size.
 """
 
 import json
@@ -19,7 +24,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from neighbourhood.nhs_number import sample_test_numbers
+from neighbourhood.nhs_number import TEST_RANGE_CAPACITY, sample_test_numbers
+from neighbourhood.person_key import NHS_NUMBER, PSEUDONYM, synthetic_pseudonyms
 
 from .area import Area, build_area
 from .columns import EventLog, dates, strings
@@ -37,6 +43,9 @@ from .timeline import Timeline, from_day
 
 CHUNK_SIZE = 50_000
 DEFAULT_INDEX_DATE = date(2026, 4, 1)
+PERSON_KEYS = (NHS_NUMBER, PSEUDONYM)
+# what a pseudonymised extract leaves out of `people`
+NAME_COLUMNS = ("given_name", "family_name")
 
 
 @dataclass(frozen=True)
@@ -46,6 +55,7 @@ class GenerationSummary:
     seed: int
     index_date: date
     rows: dict[str, int] = field(default_factory=dict)
+    key: str = NHS_NUMBER
 
 
 def generate_neighbourhood(
@@ -55,21 +65,34 @@ def generate_neighbourhood(
     index_date: date = DEFAULT_INDEX_DATE,
     tariff: Tariff | None = None,
     progress: Callable[[int], None] | None = None,
+    key: str | None = None,
 ) -> GenerationSummary:
     """Write every lake table for `people` synthetic people into `out_dir`, replacing earlier output.
 
-    `progress`, if given, is called with the number of people done so far: 0 once the request has been
-    checked, then after each chunk. Fails at once (ValueError, before `progress` is first called) for
-    more people than the reserved test range of NHS numbers holds.
+    `key`: NHS_NUMBER or PSEUDONYM (`neighbourhood.person_key`); by default NHS numbers while the reserved
+    test range holds enough, pseudonyms beyond. `progress`, if given, is called with the number of people
+    done so far: 0 once the request has been checked, then after each chunk. Fails at once (ValueError,
+    before `progress` is first called) for NHS numbers for more people than the test range holds.
     """
     if people < 1:
         raise ValueError(f"Asked for {people} people; ask for at least 1")
+    key = key or (NHS_NUMBER if people <= TEST_RANGE_CAPACITY else PSEUDONYM)
+    if key not in PERSON_KEYS:
+        raise ValueError(f"Unknown person key {key!r}: use {' or '.join(map(repr, PERSON_KEYS))}")
+    if key == NHS_NUMBER and people > TEST_RANGE_CAPACITY:
+        raise ValueError(
+            f"Asked for {people:,} people with NHS numbers, but the reserved test range (999...) holds only "
+            f"{TEST_RANGE_CAPACITY:,} valid ones; for more, key them by pseudonym (--key pseudonym), which "
+            "makes a pseudonymised lake"
+        )
     tariff = tariff or Tariff()
     timeline = Timeline(index_date)
     n_chunks = -(-people // CHUNK_SIZE)
     area_seed, *chunk_seeds = np.random.SeedSequence(seed).spawn(n_chunks + 1)
     area_rng = np.random.default_rng(area_seed)
-    nhs_numbers = sample_test_numbers(area_rng, people)
+    # drawn whenever the range holds them, whichever the key, so that the area (drawn next from the same
+    # generator), and so everyone, is the same in the NHS-number and the pseudonymised lake of a seed and size
+    nhs_numbers = sample_test_numbers(area_rng, people) if people <= TEST_RANGE_CAPACITY else None
     area = build_area(area_rng, people)
     if progress is not None:
         progress(0)
@@ -84,9 +107,12 @@ def generate_neighbourhood(
             (staging / name).mkdir()
         for chunk, chunk_seed in enumerate(chunk_seeds):
             start = chunk * CHUNK_SIZE
-            numbers = nhs_numbers[start : start + CHUNK_SIZE]
+            if key == PSEUDONYM:  # by each person's own number, so the same whatever the chunking
+                numbers = synthetic_pseudonyms(seed, start, min(CHUNK_SIZE, people - start))
+            else:
+                numbers = nhs_numbers[start : start + CHUNK_SIZE]
             tables, practice = _chunk_tables(
-                np.random.default_rng(chunk_seed), chunk, numbers, area, timeline, tariff
+                np.random.default_rng(chunk_seed), chunk, numbers, area, timeline, tariff, key
             )
             list_sizes += np.bincount(practice, minlength=len(list_sizes))
             for name, table in tables.items():
@@ -97,15 +123,25 @@ def generate_neighbourhood(
         for name, table in _area_tables(area, list_sizes).items():
             pq.write_table(table, staging / f"{name}.parquet")
             rows[name] = table.num_rows
-        metadata = _metadata(seed, people, timeline, tariff)
+        metadata = _metadata(seed, people, timeline, tariff, key)
         (staging / "metadata.json").write_text(json.dumps(metadata, indent=2) + "\n", encoding="utf-8")
         _replace_output(staging, out_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return GenerationSummary(out_dir=out_dir, people=people, seed=seed, index_date=index_date, rows=rows)
+    return GenerationSummary(
+        out_dir=out_dir, people=people, seed=seed, index_date=index_date, rows=rows, key=key
+    )
 
 
-def _chunk_tables(rng, chunk: int, numbers: np.ndarray, area: Area, timeline: Timeline, tariff: Tariff):
+def _chunk_tables(
+    rng,
+    chunk: int,
+    numbers: np.ndarray,
+    area: Area,
+    timeline: Timeline,
+    tariff: Tariff,
+    key: str = NHS_NUMBER,
+):
     cohort = draw_cohort(rng, numbers, area, timeline)
     conditions = draw_conditions(rng, cohort, timeline)
     death = draw_deaths(rng, cohort, conditions, timeline)
@@ -122,24 +158,24 @@ def _chunk_tables(rng, chunk: int, numbers: np.ndarray, area: Area, timeline: Ti
         rng, cohort, conditions, risk, death, timeline, tariff, chunk, SCHEMAS["hospital_activity"]
     )
     medications = draw_medications(rng, cohort, conditions, death, timeline, SCHEMAS["medications"])
-    draw_routine_care(rng, cohort, conditions, death, timeline, events)
-    given, family = name_columns(rng, cohort.female)
-    people = pa.Table.from_arrays(
-        [
-            cohort.nhs_numbers,
-            given,
-            family,
-            dates(cohort.date_of_birth),
-            strings(("male", "female"), cohort.female.astype(np.int64)),
-            strings(ETHNIC_CODES, cohort.ethnicity),
-            strings(area.practice_codes, cohort.practice),
-            strings(area.lsoa_codes, cohort.lsoa),
-            pa.array(cohort.imd_decile, type=pa.int8()),
-            dates(cohort.registration_date),
-            dates(death),
-        ],
-        schema=SCHEMAS["people"],
-    )
+    draw_routine_care(rng, cohort, conditions, death, timeline, events, risk.declines)
+    columns = {
+        "nhs_number": cohort.nhs_numbers,
+        "date_of_birth": dates(cohort.date_of_birth),
+        "sex": strings(("male", "female"), cohort.female.astype(np.int64)),
+        "ethnicity": strings(ETHNIC_CODES, cohort.ethnicity),
+        "practice_ods_code": strings(area.practice_codes, cohort.practice),
+        "lsoa_code": strings(area.lsoa_codes, cohort.lsoa),
+        "imd_decile": pa.array(cohort.imd_decile, type=pa.int8()),
+        "registration_date": dates(cohort.registration_date),
+        "date_of_death": dates(death),
+    }
+    if key == PSEUDONYM:
+        columns["date_of_birth"] = dates(_first_of_month(cohort.date_of_birth))
+    else:  # the last draws of a chunk, so a pseudonymised lake, which has no names, draws all the rest alike
+        columns["given_name"], columns["family_name"] = name_columns(rng, cohort.female)
+    people_schema = people_schema_for(key)
+    people = pa.Table.from_arrays([columns[name] for name in people_schema.names], schema=people_schema)
     truth = pa.Table.from_arrays([cohort.nhs_numbers, pa.array(risk.truth)], schema=SCHEMAS["truth"])
     tables = {
         "people": people,
@@ -151,6 +187,20 @@ def _chunk_tables(rng, chunk: int, numbers: np.ndarray, area: Area, timeline: Ti
         "truth": truth,
     }
     return tables, cohort.practice
+
+
+def people_schema_for(key: str) -> pa.Schema:
+    """The people table's schema: a pseudonymised lake has no names."""
+    schema = SCHEMAS["people"]
+    if key == PSEUDONYM:
+        return pa.schema([f for f in schema if f.name not in NAME_COLUMNS])
+    return schema
+
+
+def _first_of_month(days: np.ndarray) -> np.ndarray:
+    """Day numbers moved to the first of their month (day numbers count from 1970-01-01, numpy's epoch)."""
+    month = np.asarray(days, dtype="datetime64[D]").astype("datetime64[M]")
+    return month.astype("datetime64[D]").astype(np.int64)
 
 
 def _area_tables(area: Area, list_sizes: np.ndarray) -> dict[str, pa.Table]:
@@ -179,7 +229,7 @@ def _area_tables(area: Area, list_sizes: np.ndarray) -> dict[str, pa.Table]:
     return {"practices": practices, "lsoas": lsoas}
 
 
-def _metadata(seed: int, people: int, timeline: Timeline, tariff: Tariff) -> dict:
+def _metadata(seed: int, people: int, timeline: Timeline, tariff: Tariff, key: str) -> dict:
     try:
         code_version = version("neighbourhood")
     except PackageNotFoundError:
@@ -188,6 +238,9 @@ def _metadata(seed: int, people: int, timeline: Timeline, tariff: Tariff) -> dic
         "generator": "neighbourhood synth",
         "seed": seed,
         "people": people,
+        # what names a person in every table's nhs_number (and related_nhs_number) column
+        "person_key": key,
+        "date_of_birth_precision": "month" if key == PSEUDONYM else "day",
         "index_date": timeline.index_date.isoformat(),
         "history_start": from_day(timeline.history_start).isoformat(),
         "follow_up_end": from_day(timeline.follow_up_end).isoformat(),

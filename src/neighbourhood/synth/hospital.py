@@ -1,15 +1,29 @@
 """Hospital activity (A&E, emergency and elective admissions) and the true admission risk behind it.
 
-Each person's log-odds of an emergency admission in a year is a sum of things a GP record shows
-(age, conditions, frailty deficits, falls, deprivation, living alone, social care) plus a persistent
-hidden term. The same log-odds drives admissions and A&E attendances in the three years before the
-index date and in the year after, so earlier activity reveals part of the hidden term. The truth table
-holds the probability for the year after; realised follow-up admissions are drawn from exactly it.
+Each person's log-odds of an emergency admission in a year is built from things a GP record shows, but not as
+a plain sum of them (docs/data-model.md, "The truth"):
 
-The hidden term mixes the person's hidden frailty (which also drives their conditions, deficits, falls
-and death) with noise of their own. The weights are tuned so that about 6% of adults have an emergency
-admission a year, the truth's AUROC is about 0.85, and a simple model on earlier data reaches about 0.95
-of that (`benchmarks/synth.py --model-check`).
+- age on a J-shaped, accelerating curve: high in infancy, lowest in childhood, rising slowly through adult
+  life and about four times as fast after 65;
+- conditions, frailty deficits, falls, deprivation, housebound, social care, and men over 50, with the effect
+  of conditions shrinking with age (relative risks of disease attenuate in the very old);
+- interactions: heart failure with chronic kidney disease (the cardiorenal syndrome), frailty or being
+  housebound with living alone, dementia with living alone;
+- a persistent hidden term: the person's hidden frailty (which also drives their conditions, deficits, falls
+  and death) mixed with noise of their own;
+- episodes of deterioration that no code records (`Declines`): each starts in the half-year before a year,
+  raises the chance of an emergency admission in that year, and shows only in the trajectory before it, as
+  more GP consultations and A&E attendances.
+
+The same recipe gives the log-odds of each of the three years before the index date and of the year after,
+each from the person's state at that year's start (age, conditions, deficits, falls, findings then), so a
+record read on any date shows what drives the following year; the hidden term is shared by every year (so
+earlier admissions reveal part of it), and each year adds its own deteriorations. The truth table holds the
+probability for the year after; realised follow-up admissions are drawn from exactly it.
+
+The effect sizes are chosen as clinically plausible odds ratios (about 2 for heart failure, 1.6 more for heart
+failure with CKD, 3 for a deterioration), not fitted to make any model do well; only the baseline is set so
+that about 6% of adults have an emergency admission a year.
 """
 
 from dataclasses import dataclass
@@ -22,9 +36,9 @@ from .conditions import CONDITION_INDEX, Conditions, sigmoid
 from .frailty import Frailty
 from .population import Cohort
 from .tariff import Tariff
-from .timeline import Timeline, poisson_days
+from .timeline import NEVER, Timeline, poisson_days
 
-BASELINE_LOG_ODDS = -4.75
+BASELINE_LOG_ODDS = -4.6
 HIDDEN_WEIGHT = 0.8
 MAX_WALK_IN_AE_PER_YEAR = 12.0  # frequent attenders, but not daily
 CONDITION_WEIGHTS = {
@@ -69,11 +83,107 @@ SETTINGS = ("ae", "inpatient")
 METHODS = ("emergency", "elective")
 
 
+YEARS_BACK = (3, 2, 1, 0)  # the years drawn: three of history, then follow-up (the columns of Declines)
+# deteriorations: when they start before a year, how long the extra contacts last, what they add
+DECLINE_LEAD_DAYS = 150  # start up to five months before the year
+DECLINE_DAYS_INTO_YEAR = 90  # extra contacts go on three months into it
+DECLINE_WEIGHT = 1.1  # odds ratio 3 for an emergency admission in the year
+DECLINE_GP_FACTOR = 3.0  # GP consultations three times as often
+DECLINE_AE_FACTOR = 3.0  # A&E attendances three times as often...
+DECLINE_AE_EXTRA_PER_YEAR = 0.75  # ...and at least this many more a year, for people who rarely attend
+
+
+@dataclass
+class Declines:
+    """Episodes of deterioration no code records: column k is one that starts before the year YEARS_BACK[k]
+    years before the index date (0: follow-up), as a day number, NEVER where none starts."""
+
+    onset: np.ndarray  # (people x len(YEARS_BACK))
+    index: int  # the index date's day number
+
+    def declining(self) -> np.ndarray:
+        """(people x years) whether a deterioration raises that year's risk."""
+        return self.onset != NEVER
+
+    def windows(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(person, first day, last day) of each episode's extra GP and A&E contacts."""
+        person, year = np.nonzero(self.declining())
+        year_start = self.index - 365 * np.asarray(YEARS_BACK)[year]
+        return person, self.onset[person, year], year_start + DECLINE_DAYS_INTO_YEAR - 1
+
+
 @dataclass
 class Risk:
     log_odds: np.ndarray  # for the year after the index date
+    steady_log_odds: np.ndarray  # (people x YEARS_BACK) each year's, from the state then, without declines
     hidden: np.ndarray  # the part no record shows (standard normal)
     truth: np.ndarray  # probability of at least one emergency admission in that year (0 if dead before)
+    declines: Declines
+
+
+def age_log_odds(age: np.ndarray) -> np.ndarray:
+    """J-shaped and accelerating: infants are admitted often, children least; then a slow rise through adult
+    life that steepens about fourfold after 65 (age-specific emergency admission rates in England roughly
+    double with each decade past 65)."""
+    return (
+        np.where(age < 1, 1.6, np.where(age < 5, 0.6, 0.0))
+        + 0.012 * np.maximum(age - 30, 0)
+        + 0.045 * np.maximum(age - 65, 0)
+    )
+
+
+def draw_declines(rng: np.random.Generator, cohort: Cohort, timeline: Timeline) -> Declines:
+    """Adults, more often when older and frailer: about 3% a year at 60, 6% at 85."""
+    n = cohort.size
+    chance = (cohort.age >= 18) * sigmoid(-3.5 + 0.03 * (cohort.age - 60) + 0.4 * cohort.hidden_frailty)
+    starts = rng.random((n, len(YEARS_BACK))) < chance[:, None]
+    year_start = timeline.index - 365 * np.asarray(YEARS_BACK)[None, :]
+    onset = year_start - rng.integers(1, DECLINE_LEAD_DAYS + 1, (n, len(YEARS_BACK)))
+    return Declines(onset=np.where(starts, onset, NEVER), index=timeline.index)
+
+
+def _steady_log_odds(
+    cohort: Cohort,
+    conditions: Conditions,
+    frailty: Frailty,
+    using_social_care: np.ndarray,
+    hidden: np.ndarray,
+    day: int,
+    years_back: int,
+) -> np.ndarray:
+    """The log-odds for the year starting on `day`, from the person's state then (so a record read then
+    shows what drives that year), without that year's deterioration."""
+    age = cohort.age - years_back
+    at_start = conditions.present_on(day - 1)
+
+    def has(condition: str) -> np.ndarray:
+        return at_start[:, CONDITION_INDEX[condition]]
+
+    lives_alone = frailty.lives_alone_on < day
+    housebound = frailty.housebound_on < day
+    deficits = frailty.deficits_before(day)
+    frail = (deficits >= 4) | housebound
+    # relative risks of disease shrink in the very old: conditions count for 65% of their weight at 90
+    condition_scale = 1 - 0.35 * np.clip((age - 50) / 40, 0, 1)
+    conditions_part = 0.2 * np.minimum(at_start.sum(axis=1), 8) + sum(
+        w * has(g) for g, w in CONDITION_WEIGHTS.items()
+    )
+    return (
+        BASELINE_LOG_ODDS
+        + age_log_odds(age)
+        + 0.15 * (~cohort.female & (age >= 50))
+        + condition_scale * conditions_part
+        + 0.45 * (has("Heart failure") & has("Chronic kidney disease"))  # the cardiorenal syndrome
+        + 0.15 * np.minimum(deficits, 8)
+        + 0.4 * np.minimum(frailty.falls_in_year_before(day), 3)
+        + 0.6 * cohort.deprivation
+        + 0.1 * lives_alone
+        + 0.45 * (lives_alone & frail)  # nobody at home to notice or to help
+        + 0.5 * (lives_alone & has("Dementia"))
+        + 0.4 * housebound
+        + 0.45 * using_social_care  # known at the index date only: the same every year
+        + HIDDEN_WEIGHT * hidden
+    )
 
 
 def true_risk(
@@ -85,25 +195,20 @@ def true_risk(
     death: np.ndarray,
     timeline: Timeline,
 ) -> Risk:
-    age = cohort.age
-    at_index = conditions.present_on(timeline.index - 1)
     hidden = 0.5 * cohort.hidden_frailty + np.sqrt(0.75) * rng.standard_normal(cohort.size)
-    lin = (
-        BASELINE_LOG_ODDS
-        + 0.038 * np.maximum(age - 40, 0)
-        + np.where(age < 1, 1.6, np.where(age < 5, 0.6, 0.0))
-        + 0.2 * np.minimum(at_index.sum(axis=1), 8)
-        + sum(w * at_index[:, CONDITION_INDEX[g]] for g, w in CONDITION_WEIGHTS.items())
-        + 0.15 * np.minimum(frailty.deficits_at_index, 8)
-        + 0.4 * np.minimum(frailty.falls_last_year, 3)
-        + 0.6 * cohort.deprivation
-        + 0.25 * (frailty.lives_alone_on < timeline.index)
-        + 0.4 * (frailty.housebound_on < timeline.index)
-        + 0.45 * using_social_care
-        + HIDDEN_WEIGHT * hidden
+    steady = np.column_stack(
+        [
+            _steady_log_odds(
+                cohort, conditions, frailty, using_social_care, hidden, timeline.index - 365 * back, back
+            )
+            for back in YEARS_BACK
+        ]
     )
+    declines = draw_declines(rng, cohort, timeline)
+    follow_up = YEARS_BACK.index(0)
+    lin = steady[:, follow_up] + DECLINE_WEIGHT * declines.declining()[:, follow_up]
     truth = np.where(death >= timeline.index, sigmoid(lin), 0.0)
-    return Risk(log_odds=lin, hidden=hidden, truth=truth)
+    return Risk(log_odds=lin, steady_log_odds=steady, hidden=hidden, truth=truth, declines=declines)
 
 
 def _stays(rng, n: int, age: np.ndarray, emergency: bool) -> np.ndarray:
@@ -133,7 +238,8 @@ def draw_hospital(
 
     # Emergency admissions, one year at a time: three years of history, then follow-up (year 0).
     e_person, e_start, e_end = [], [], []
-    for years_back in (3, 2, 1, 0):
+    declining = risk.declines.declining()
+    for column, years_back in enumerate(YEARS_BACK):
         year_start = timeline.index - 365 * years_back
         window_start = np.maximum(year_start, cohort.date_of_birth)
         window_end = np.minimum(year_start + 364, last_day)
@@ -142,7 +248,7 @@ def draw_hospital(
             p = risk.truth
         else:
             noise = 0.15 * rng.standard_normal(n)
-            p = sigmoid(risk.log_odds - 0.03 * years_back * (age > 40) + noise)
+            p = sigmoid(risk.steady_log_odds[:, column] + DECLINE_WEIGHT * declining[:, column] + noise)
         admitted = alive & (rng.random(n) < p)
         who = np.flatnonzero(admitted)
         start = window_start[who] + np.floor(rng.random(len(who)) * (window_end[who] - window_start[who] + 1))
@@ -173,9 +279,17 @@ def draw_hospital(
     # A&E: most emergency admissions arrive through A&E, and people attend without being admitted.
     via_ae = rng.random(len(e_person)) < 0.7
     observed_from = timeline.observed_from(cohort.date_of_birth)
-    ae_rate = 0.2 * np.exp(0.5 * (risk.log_odds - BASELINE_LOG_ODDS) + 0.4 * risk.hidden - 0.7)
+    steady = risk.steady_log_odds[:, YEARS_BACK.index(0)]
+    ae_rate = 0.2 * np.exp(0.5 * (steady - BASELINE_LOG_ODDS) + 0.4 * risk.hidden - 0.7)
     ae_rate = np.minimum(ae_rate, MAX_WALK_IN_AE_PER_YEAR)
     walk_in_person, walk_in = poisson_days(rng, observed_from, last_day, ae_rate)
+    # a deterioration shows as a run of A&E attendances from its start
+    who, first, last = risk.declines.windows()
+    extra_rate = (DECLINE_AE_FACTOR - 1) * ae_rate[who] + DECLINE_AE_EXTRA_PER_YEAR
+    first, last = np.maximum(first, observed_from[who]), np.minimum(last, last_day[who])
+    extra_person, extra_day = poisson_days(rng, first, last, extra_rate)
+    walk_in_person = np.concatenate([walk_in_person, who[extra_person]])
+    walk_in = np.concatenate([walk_in, extra_day])
     a_person = np.concatenate([e_person[via_ae], walk_in_person])
     a_start = np.concatenate([e_start[via_ae], walk_in])
     walk_in_diag = np.where(

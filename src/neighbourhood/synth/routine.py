@@ -14,6 +14,7 @@ from neighbourhood.terminology import load_codelist
 
 from .columns import EventLog
 from .conditions import CONDITION_INDEX, Conditions, sigmoid
+from .hospital import DECLINE_GP_FACTOR, Declines
 from .population import Cohort
 from .timeline import NEVER, Timeline, poisson_days
 
@@ -43,12 +44,22 @@ def routine_codes() -> dict[str, str]:
     return {row.group: row.code for row in rows if row.group != "consultation"}
 
 
-def _consultations(rng, cohort: Cohort, conditions: Conditions, alive_until: np.ndarray, timeline: Timeline):
+def _consultations(
+    rng, cohort: Cohort, conditions: Conditions, alive_until: np.ndarray, timeline: Timeline, declines
+):
     age, h = cohort.age, cohort.hidden_frailty
     n_conditions = conditions.present_on(timeline.index).sum(axis=1)
     per_year = np.exp(1.2 + 0.02 * np.maximum(age - 30, 0) + 0.15 * n_conditions + 0.3 * h)
     per_year = np.where(age < 5, 4.0, np.where(age < 16, 1.8, per_year))
-    return poisson_days(rng, timeline.observed_from(cohort.date_of_birth), alive_until, per_year)
+    observed_from = timeline.observed_from(cohort.date_of_birth)
+    person, day = poisson_days(rng, observed_from, alive_until, per_year)
+    if declines is None:
+        return person, day
+    # a deterioration (hospital.Declines) shows as the person consulting far more often from its start
+    who, first, last = declines.windows()
+    first, last = np.maximum(first, observed_from[who]), np.minimum(last, alive_until[who])
+    extra, extra_day = poisson_days(rng, first, last, (DECLINE_GP_FACTOR - 1) * per_year[who])
+    return np.concatenate([person, who[extra]]), np.concatenate([day, extra_day])
 
 
 def _lab_values(rng, cohort: Cohort, conditions: Conditions, person: np.ndarray) -> dict[str, np.ndarray]:
@@ -103,11 +114,12 @@ def draw_routine_care(
     death: np.ndarray,
     timeline: Timeline,
     events: EventLog,
+    declines: Declines | None = None,
 ) -> None:
     codes = routine_codes()
     n = cohort.size
     alive_until = timeline.observed_until(death)
-    person, day = _consultations(rng, cohort, conditions, alive_until, timeline)
+    person, day = _consultations(rng, cohort, conditions, alive_until, timeline, declines)
     kinds = list(CONSULTATION_SHARES)
     kind = rng.choice(len(kinds), size=len(person), p=list(CONSULTATION_SHARES.values()))
     events.add(person, day, events.code_ids(kinds)[kind])

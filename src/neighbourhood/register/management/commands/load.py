@@ -16,7 +16,7 @@ def _date(value: str) -> dt.date:
 
 
 class Command(BaseCommand):
-    help = "Load the register and shared record from the Parquet lake in DIR (see docs/data-model.md)."
+    help = "Load the register and shared record from the lake in DIR, Parquet or CSV (docs/data-model.md)."
 
     def add_arguments(self, parser):
         parser.add_argument("data_dir", metavar="DIR", type=Path)

@@ -8,7 +8,8 @@ from django.core.management.base import BaseCommand, CommandError
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from neighbourhood.nhs_number import TEST_RANGE_CAPACITY
-from neighbourhood.synth.generate import DEFAULT_INDEX_DATE, generate_neighbourhood
+from neighbourhood.person_key import NHS_NUMBER, PSEUDONYM
+from neighbourhood.synth.generate import DEFAULT_INDEX_DATE, PERSON_KEYS, generate_neighbourhood
 from neighbourhood.synth.tariff import TariffError, load_tariff
 
 
@@ -17,17 +18,30 @@ class Command(BaseCommand):
         "Generate a synthetic neighbourhood (people, GP events, medicines, hospital and social care "
         "activity, and the true admission risk) as Parquet files in --out, replacing earlier output there. "
         f"NHS numbers come from the reserved 999 test range, which holds only {TEST_RANGE_CAPACITY:,} valid "
-        "numbers, so --people above that fails at once."
+        "numbers; beyond that every person is keyed by a pseudonym instead (a pseudonymised lake: no names, "
+        "month of birth only), and --key nhs_number beyond it fails at once."
     )
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--people", type=int, required=True, help=f"how many people (1 to {TEST_RANGE_CAPACITY:,})"
+            "--people",
+            type=int,
+            required=True,
+            help=f"how many people (at least 1; at most {TEST_RANGE_CAPACITY:,} with NHS numbers)",
         )
         parser.add_argument(
             "--seed", type=int, required=True, help="random seed: the same seed gives the same files"
         )
         parser.add_argument("--out", type=Path, required=True, help="output directory (the lake)")
+        parser.add_argument(
+            "--key",
+            choices=PERSON_KEYS,
+            help=(
+                f"what names each person: {NHS_NUMBER} (from the test range) or {PSEUDONYM} (a pseudonymised "
+                f"lake, which `load` does not take); default {NHS_NUMBER} up to {TEST_RANGE_CAPACITY:,} "
+                f"people, {PSEUDONYM} beyond"
+            ),
+        )
         parser.add_argument(
             "--index-date",
             type=_iso_date,
@@ -43,7 +57,7 @@ class Command(BaseCommand):
             help="JSON or TOML file overriding unit costs (keys as in neighbourhood.synth.tariff.Tariff)",
         )
 
-    def handle(self, *args, people, seed, out, index_date, tariff, **options):
+    def handle(self, *args, people, seed, out, index_date, tariff, key=None, **options):
         if isinstance(index_date, str):  # call_command passes optional arguments through unparsed
             try:
                 index_date = _iso_date(index_date)
@@ -68,7 +82,13 @@ class Command(BaseCommand):
 
         try:
             summary = generate_neighbourhood(
-                out, people, seed, index_date=index_date, tariff=tariff_values, progress=show_progress
+                out,
+                people,
+                seed,
+                index_date=index_date,
+                tariff=tariff_values,
+                progress=show_progress,
+                key=key,
             )
         except ValueError as error:
             raise CommandError(str(error)) from error
@@ -77,7 +97,9 @@ class Command(BaseCommand):
         for table, rows in summary.rows.items():
             self.stdout.write(f"{table}: {rows:,} rows")
         self.stdout.write(
-            self.style.SUCCESS(f"Wrote {summary.people:,} people (seed {seed}) to {summary.out_dir}")
+            self.style.SUCCESS(
+                f"Wrote {summary.people:,} people (seed {seed}, keyed by {summary.key}) to {summary.out_dir}"
+            )
         )
 
 
