@@ -2,7 +2,8 @@
 
 Direct care sees NHS numbers (the default; the record, `load`, is keyed by them). Population analytics at
 integrated-care-system or national scale run on pseudonymised data sets, as they do for real, and the
-reserved synthetic test range (999…) holds only 909,091 valid NHS numbers, too few for an ICS of 1 to 3 million.
+reserved synthetic test range (999…) holds only 909,091 valid NHS numbers: too few for an ICS of 1 to 3
+million.
 
 A pseudonym is "P" and then 15 characters of Crockford's base32 alphabet (digits and capital letters
 without I, L, O and U): 16 characters with a letter first, so it can never pass as an NHS number, which is
