@@ -47,3 +47,11 @@ def test_with_export_it_writes_every_person_and_stores_no_run(pseudonymised_lake
     event = AuditEvent.objects.get(action="case_finding_export")
     assert event.detail["people"] == len(rows)
     assert "nothing stored in the record" in capsys.readouterr().out
+
+
+def test_an_unreadable_people_table_is_left_to_the_lake_readers_to_report(tmp_path):
+    from neighbourhood.lake.files import person_key_kind
+
+    (tmp_path / "people.parquet").write_bytes(b"not parquet")
+    assert person_key_kind(tmp_path) is None
+    assert person_key_kind(tmp_path / "nowhere") is None

@@ -301,15 +301,18 @@ def person_key_kind(data_dir: Path, sample: int = 1000) -> str | None:
     first `sample` rows; None when there is no people table to look at (the readers then say so)."""
     from neighbourhood.lake.contract import key_kinds, lake_key_kind
 
-    files = find_table(Path(data_dir), "people")
-    if files is None:
-        return None
-    if files.format == PARQUET:
-        first = pq.ParquetFile(files.paths[0])
-        keys = next(first.iter_batches(batch_size=sample, columns=["nhs_number"]), None)
-        values = keys.column(0).to_pylist() if keys is not None else []
-    else:
-        with files.paths[0].open(newline="", encoding="utf-8") as handle:
-            reader = csv.DictReader(handle)
-            values = [row.get("nhs_number") for _, row in zip(range(sample), reader, strict=False)]
+    try:
+        files = find_table(Path(data_dir), "people")
+        if files is None:
+            return None
+        if files.format == PARQUET:
+            first = pq.ParquetFile(files.paths[0])
+            keys = next(first.iter_batches(batch_size=sample, columns=["nhs_number"]), None)
+            values = keys.column(0).to_pylist() if keys is not None else []
+        else:
+            with files.paths[0].open(newline="", encoding="utf-8") as handle:
+                reader = csv.DictReader(handle)
+                values = [row.get("nhs_number") for _, row in zip(range(sample), reader, strict=False)]
+    except (TableFilesError, pa.ArrowException, OSError, UnicodeDecodeError, csv.Error, KeyError):
+        return None  # unreadable: the lake's readers report what is wrong, with file, line and column
     return lake_key_kind(key_kinds(values))
