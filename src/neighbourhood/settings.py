@@ -220,7 +220,12 @@ WHITENOISE_AUTOREFRESH = DEBUG
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact_nhs_numbers": {"()": "neighbourhood.logfilters.RedactNHSNumbers"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_nhs_numbers"]}},
+    "filters": {
+        "redact_nhs_numbers": {"()": "neighbourhood.logfilters.RedactNHSNumbers"},
+        "one_line_refusals": {"()": "neighbourhood.logfilters.OneLineRefusals"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_nhs_numbers", "one_line_refusals"]}
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }

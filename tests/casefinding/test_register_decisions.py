@@ -1,6 +1,6 @@
 import pytest
 
-from neighbourhood.casefinding import queries
+from neighbourhood.casefinding import actions, queries
 from neighbourhood.casefinding.models import Exclusion, Nomination
 from neighbourhood.governance.models import AuditEvent
 from neighbourhood.governance.roles import Role
@@ -73,3 +73,145 @@ def test_staff_of_another_practice_cannot_nominate_and_the_refusal_is_audited(cl
     assert response.status_code == 403
     assert not Nomination.objects.exists()
     assert AuditEvent.objects.filter(user=outsider, person=person, outcome="refused").exists()
+
+
+# Decisions take effect on the page at once, pending until the next run, undoable, and not duplicable (#11).
+
+
+def panel(client, person) -> str:
+    return client.get(f"/case-finding/people/{person.nhs_number}/panel/").content.decode()
+
+
+@pytest.fixture
+def on_the_register(person_and_gp):
+    person, gp = person_and_gp
+    RiskScoreFactory(run=RiskRunFactory(), person=person, on_register=True)
+    return person, gp
+
+
+def test_a_removal_shows_at_once_as_pending_with_no_second_remove(client, on_the_register):
+    person, gp = on_the_register
+    gp.first_name, gp.last_name = "Ada", "Jones"
+    gp.save()
+    client.force_login(gp)
+    before = panel(client, person)
+    assert "On the proactive care register" in before and "Remove from the register" in before
+    response = client.post(f"/case-finding/people/{person.nhs_number}/exclude/", {"reason": "declined"})
+    assert response.status_code == 302
+    after = panel(client, person)
+    assert "On the proactive care register" not in after
+    assert "Removed from the register by Ada Jones on " in after
+    assert "takes effect at the next case-finding run" in after
+    assert "Remove from the register" not in after and "Nominate for the register" not in after
+    assert "Undo removal" in after
+
+
+def test_a_second_removal_is_refused_by_the_action_and_the_page(client, on_the_register):
+    person, gp = on_the_register
+    actions.exclude(person=person, reason="declined", by=gp)
+    with pytest.raises(actions.DecisionRefused, match="already been removed"):
+        actions.exclude(person=person, reason="moved", by=gp)
+    client.force_login(gp)
+    response = client.post(f"/case-finding/people/{person.nhs_number}/exclude/", {"reason": "moved"})
+    assert response.status_code == 400
+    assert "already been removed from the register" in response.content.decode()
+    assert Exclusion.objects.filter(is_active=True).count() == 1
+
+
+def test_undoing_a_removal_restores_the_register_entry(client, on_the_register):
+    person, gp = on_the_register
+    client.force_login(gp)
+    client.post(f"/case-finding/people/{person.nhs_number}/exclude/", {"reason": "declined"})
+    response = client.post(f"/case-finding/people/{person.nhs_number}/undo/")
+    assert response.status_code == 302
+    assert not Exclusion.objects.filter(is_active=True).exists()
+    assert queries.active_exclusions() == []
+    restored = panel(client, person)
+    assert "On the proactive care register" in restored and "Remove from the register" in restored
+    assert "takes effect at the next case-finding run" not in restored and "Undo" not in restored
+
+
+def test_a_nomination_shows_at_once_as_pending_and_can_be_undone(client, person_and_gp):
+    person, gp = person_and_gp
+    RiskScoreFactory(run=RiskRunFactory(), person=person)
+    client.force_login(gp)
+    client.post(f"/case-finding/people/{person.nhs_number}/nominate/", {"reason": "Two falls this winter"})
+    pending = panel(client, person)
+    assert f"Nominated by {gp.get_full_name() or gp.username} on " in pending
+    assert "joins at the next run" in pending and "Two falls this winter" in pending
+    assert "Nominate for the register" not in pending and "Undo nomination" in pending
+    client.post(f"/case-finding/people/{person.nhs_number}/undo/")
+    assert queries.active_nominations() == []
+    after = panel(client, person)
+    assert "Nominate for the register" in after and "joins at the next run" not in after
+
+
+def test_a_second_nomination_is_refused_and_only_one_is_active(client, person_and_gp):
+    person, gp = person_and_gp
+    client.force_login(gp)
+    url = f"/case-finding/people/{person.nhs_number}/nominate/"
+    client.post(url, {"reason": "Frail"})
+    response = client.post(url, {"reason": "Frail, again"})
+    assert response.status_code == 400
+    assert "already been nominated for the register" in response.content.decode()
+    assert Nomination.objects.filter(person=person, is_active=True).count() == 1
+    with pytest.raises(actions.DecisionRefused, match="already been nominated"):
+        actions.nominate(person=person, reason="Still frail", by=gp)
+    assert Nomination.objects.filter(person=person).count() == 1
+    # the refused request is audited once, as a change that changed nothing
+    refused = AuditEvent.objects.filter(action="nominate_for_register", person=person).order_by("pk")
+    assert [e.detail.get("changed", True) for e in refused] == [True, False]
+
+
+def test_undo_is_audited_once_naming_the_person(client, on_the_register):
+    person, gp = on_the_register
+    exclusion = actions.exclude(person=person, reason="declined", by=gp)
+    client.force_login(gp)
+    client.post(f"/case-finding/people/{person.nhs_number}/undo/")
+    undo = AuditEvent.objects.filter(action="undo_register_decision")
+    assert undo.count() == 1
+    event = undo.get()
+    assert event.person == person and event.nhs_number == person.nhs_number and event.outcome == "allowed"
+    assert event.detail == {"undone": "exclusion", "id": exclusion.pk}
+
+
+def test_undo_at_the_action_deactivates_only_the_pending_decision(on_the_register):
+    person, gp = on_the_register
+    nurse = staff(Role.PRACTICE_NURSE, person.practice.organisation)
+    exclusion = actions.exclude(person=person, reason="moved", by=gp)
+    undone = actions.undo_register_decision(person=person, by=nurse)  # anyone who may change the record
+    assert undone == exclusion
+    exclusion.refresh_from_db()
+    assert not exclusion.is_active
+    assert AuditEvent.objects.filter(action="undo_register_decision", person=person, user=nurse).count() == 1
+    with pytest.raises(actions.DecisionRefused, match="no register decision waiting"):
+        actions.undo_register_decision(person=person, by=gp)
+    assert AuditEvent.objects.filter(action="undo_register_decision").count() == 1
+
+
+def test_a_decision_a_run_has_read_is_no_longer_pending_or_undoable(client, person_and_gp):
+    person, gp = person_and_gp
+    actions.nominate(person=person, reason="Frail", by=gp)
+    RiskScoreFactory(run=RiskRunFactory(), person=person, on_register=True)  # the next run adds them
+    client.force_login(gp)
+    shown = panel(client, person)
+    assert "On the proactive care register" in shown and "joins at the next run" not in shown
+    assert "Undo" not in shown and "Remove from the register" in shown
+    with pytest.raises(actions.DecisionRefused):
+        actions.undo_register_decision(person=person, by=gp)
+
+
+def test_staff_of_another_practice_cannot_undo(client, on_the_register):
+    person, gp = on_the_register
+    actions.exclude(person=person, reason="declined", by=gp)
+    outsider = staff(Role.GP, PracticeFactory().organisation)
+    client.force_login(outsider)
+    response = client.post(f"/case-finding/people/{person.nhs_number}/undo/")
+    assert response.status_code == 403
+    assert Exclusion.objects.filter(is_active=True).count() == 1
+    assert (
+        AuditEvent.objects.filter(
+            action="undo_register_decision", user=outsider, person=person, outcome="refused"
+        ).count()
+        == 1
+    )

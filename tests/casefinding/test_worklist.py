@@ -1,4 +1,5 @@
 import csv
+import datetime as dt
 import io
 
 import pytest
@@ -130,3 +131,34 @@ def test_overview_shows_how_the_scores_did_and_serves_only_its_own_charts(
     assert client.get(f"/case-finding/runs/{run}/charts/roc.png").status_code == 200
     assert client.get(f"/case-finding/runs/{run}/charts/metrics.json").status_code == 404
     assert client.get(f"/case-finding/runs/{run}/charts/..%2Fsecret.png").status_code == 404
+
+
+def test_practice_filter_lists_only_practices_of_people_the_user_may_view(client, setting):
+    client.force_login(setting["gp"])
+    page = client.get("/case-finding/").content.decode()
+    elsewhere = setting["other"].person.practice
+    assert f'value="{setting["here"].ods_code}"' in page
+    assert f'value="{elsewhere.ods_code}"' not in page and elsewhere.name not in page
+
+
+def test_worklist_ages_are_on_the_runs_data_date_and_it_says_so(client, setting):
+    """Issue #11: born 17 May 1940, so 85 on the run's data date (1 April 2026) and 86 today."""
+    client.force_login(setting["gp"])
+    page = client.get("/case-finding/").content.decode()
+    assert "Ages are on 1 April 2026" in page
+    assert "aged 85" in page and "aged 86" not in page
+    rows = list(
+        csv.reader(io.StringIO(client.get("/case-finding/", {"export": "csv"}).content.decode("utf-8-sig")))
+    )
+    assert {row[rows[0].index("Age")] for row in rows[1:]} == {"85"}
+
+
+def test_one_age_rule():
+    from neighbourhood import presenters
+
+    born = dt.date(1940, 5, 17)
+    assert presenters.age(born, dt.date(2026, 5, 16)) == 85
+    assert presenters.age(born, dt.date(2026, 5, 17)) == 86
+    died = presenters.age_on(born, dt.date(2026, 6, 1), date_of_death=dt.date(2025, 1, 5))
+    assert (died.years, died.label) == (84, "Age on 5 January 2025, when they died")
+    assert presenters.age_on(born, dt.date(2026, 4, 1)).label == "Age on 1 April 2026"

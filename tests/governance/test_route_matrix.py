@@ -79,6 +79,7 @@ ROUTES: dict[str, Row] = {
     "case-finding/people/<str:nhs_number>/exclude/": Row(
         CARE, method="POST", person=True, data={"reason": "declined"}
     ),
+    "case-finding/people/<str:nhs_number>/undo/": Row(CARE, method="POST", person=True),
     "case-finding/people/<str:nhs_number>/review/": Row(CARE, method="POST", person=True),
     "api/people/<nhs_number_text>": Row(CARE, person=True),
     # The API's description is public, like the source it describes; it holds no one's data.

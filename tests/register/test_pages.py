@@ -45,14 +45,13 @@ def test_a_gp_at_the_persons_practice_sees_their_summary(client, loaded):
     assert person.full_name in text
     assert presenters.nhs_number(person.nhs_number) in text
     assert re.search(r"\d{3} \d{3} \d{4}", presenters.nhs_number(person.nhs_number))
-    assert (
-        f"{presenters.long_date(person.date_of_birth)} ({presenters.age(person.date_of_birth)} years old)"
-        in text
-    )
+    assert f"Date of birth {presenters.long_date(person.date_of_birth)}" in text
     assert "Hypertension 1 June 2012" in text
     assert "Diabetes 14 September 2023" in text
-    assert f'href="{detail_url(carer)}"' in response.content.decode()
-    assert f"Carers {carer.full_name}" in text
+    # the carer is registered at the other practice, so is named but not linked; the next of kin is here
+    assert f'href="{detail_url(carer)}"' not in response.content.decode()
+    assert f"Carers {carer.full_name} (not in your care)" in text
+    assert f'href="{detail_url(next_of_kin)}"' in response.content.decode()
     assert f"Next of kin {next_of_kin.full_name}" in text
     assert "2 current repeat medicines" in text
     assert "Amoxicillin" not in text  # an acute course that had ended
@@ -63,6 +62,46 @@ def test_a_gp_at_the_persons_practice_sees_their_summary(client, loaded):
     assert "7 days in hospital" in text
     assert f"{presenters.gbp(245.5)} a week, ongoing" in text
     assert AuditEvent.objects.filter(person=person, action="view_record", outcome="allowed").count() == 1
+
+
+def test_the_age_is_on_the_date_the_record_shows_and_says_so(client, loaded):
+    """Issue #11: the age is on the "Shows what was known on" date (the load's as-of date), not today, as the
+    worklist's is on its run's data date."""
+    person = loaded[0]  # born 1 January 1935: 90 on 31 March 2025, 91 or more today
+    client.force_login(staff(Role.GP, person.practice.organisation))
+    text = page_text(client.get(detail_url(person)))
+    assert f"Shows what was known on {presenters.long_date(INDEX_DATE)}" in text
+    assert f"Age on {presenters.long_date(INDEX_DATE)} 90" in text
+    assert "years old" not in text
+
+
+def test_a_dead_persons_age_is_their_age_when_they_died(client):
+    person = PersonFactory(date_of_birth=dt.date(1940, 5, 17), date_of_death=dt.date(2025, 1, 5))
+    client.force_login(staff(Role.GP, person.practice.organisation))
+    text = page_text(client.get(detail_url(person)))
+    assert "Age on 5 January 2025, when they died 84" in text
+
+
+def test_related_people_the_user_cannot_open_are_named_but_not_linked(client):
+    """Issue #11: a carer registered at another practice is named, without a link or NHS number."""
+    from neighbourhood.register.models import Relationship
+
+    here, elsewhere = PracticeFactory(), PracticeFactory()
+    person = PersonFactory(practice=here)
+    carer_elsewhere = PersonFactory(practice=elsewhere, given_name="Grace", family_name="Green")
+    carer_here = PersonFactory(practice=here, given_name="Hamza", family_name="Hughes")
+    for carer in (carer_elsewhere, carer_here):
+        Relationship.objects.create(person=carer, related_person=person, kind=Relationship.Kind.CARER_OF)
+    client.force_login(staff(Role.GP, here.organisation))
+
+    response = client.get(detail_url(person))
+
+    page, text = response.content.decode(), page_text(response)
+    assert f"{carer_elsewhere.full_name} (not in your care)" in text
+    assert f'href="{detail_url(carer_elsewhere)}"' not in page
+    assert presenters.nhs_number(carer_elsewhere.nhs_number) not in text
+    assert f'href="{detail_url(carer_here)}"' in page
+    assert client.get(detail_url(carer_elsewhere)).status_code == 403  # the link would have been refused
 
 
 def test_a_gp_at_another_practice_is_refused_and_it_is_audited(client, loaded):

@@ -51,7 +51,7 @@ def rows(scores) -> list[list]:
             person.family_name,
             person.given_name,
             person.date_of_birth.isoformat(),
-            presenters.age(person.date_of_birth, score.run.index_date),
+            presenters.age(person.date_of_birth, score.run.index_date, person.date_of_death),
             person.practice.name,
             score.segment,
             round(100 * score.admission_risk, 1),

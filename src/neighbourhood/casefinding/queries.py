@@ -7,7 +7,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from neighbourhood.casefinding.models import Exclusion, Nomination, Review, RiskRun, RiskScore
 from neighbourhood.governance import access
 from neighbourhood.governance.models import User
-from neighbourhood.register.models import Person
+from neighbourhood.register.models import Person, Practice
 
 SORTS = {
     "risk": ("-admission_risk", "Admission risk (highest first)"),
@@ -54,6 +54,12 @@ def worklist(user: User, run: RiskRun, filters: WorklistFilters) -> QuerySet[Ris
     return scores.order_by(order, "person__family_name", "id")
 
 
+def practices_for(user: User) -> list[tuple[str, str]]:
+    """(ODS code, name) of the practices of the people `user` may view, for the worklist's practice filter."""
+    practices = Practice.objects.filter(patients__in=access.viewable_people(user)).distinct().order_by("name")
+    return [(p.ods_code, p.name) for p in practices]
+
+
 def segments_in(run: RiskRun) -> list[str]:
     return [row["segment"] for row in run.pyramid] if run.pyramid else []
 
@@ -62,24 +68,64 @@ def segments_in(run: RiskRun) -> list[str]:
 class PersonCaseFinding:
     latest: RiskScore | None
     history: list[RiskScore]
-    nominations: list[Nomination]
-    exclusions: list[Exclusion]
+    nominations: list[Nomination]  # active and in effect (the latest run read them)
+    exclusions: list[Exclusion]  # active and in effect
     reviewed_in_latest: bool
+    # An active decision made since the latest run started: shown at once, applied by the next run, undoable.
+    pending_nomination: Nomination | None = None
+    pending_exclusion: Exclusion | None = None
+
+    @property
+    def pending(self) -> Nomination | Exclusion | None:
+        return self.pending_nomination or self.pending_exclusion
+
+    @property
+    def on_register(self) -> bool:
+        """On the register as of the latest run, and not removed since."""
+        return bool(self.latest and self.latest.on_register and self.pending_exclusion is None)
+
+
+def decided_since_latest_run(decided_at, run: RiskRun | None = None) -> bool:
+    """Whether a decision made at `decided_at` is still to be read by a run: a run reads the active decisions
+    after it starts (casefinding.runs), so one made since the latest finished run started is pending."""
+    run = run if run is not None else latest_run()
+    return run is None or decided_at >= run.started_at
+
+
+def pending_decision(person: Person, run: RiskRun | None = None) -> Nomination | Exclusion | None:
+    """The person's active nomination or exclusion that the next run will apply, if any."""
+    run = run if run is not None else latest_run()
+    decisions = [
+        *person.nominations.filter(is_active=True).select_related("nominated_by"),
+        *person.exclusions.filter(is_active=True).select_related("excluded_by"),
+    ]
+    pending = [d for d in decisions if decided_since_latest_run(_decided_at(d), run)]
+    return max(pending, key=_decided_at, default=None)
+
+
+def _decided_at(decision: Nomination | Exclusion):
+    return decision.nominated_at if isinstance(decision, Nomination) else decision.excluded_at
 
 
 def person_case_finding(person: Person) -> PersonCaseFinding:
+    run = latest_run()
     history = list(
         RiskScore.objects.filter(person=person, run__status=RiskRun.Status.SUCCEEDED)
         .select_related("run")
         .order_by("-run__finished_at", "-run_id")[:12]
     )
-    latest = history[0] if history and history[0].run_id == getattr(latest_run(), "pk", None) else None
+    latest = history[0] if history and history[0].run_id == getattr(run, "pk", None) else None
+    pending = pending_decision(person, run)
+    nominations = list(person.nominations.filter(is_active=True).select_related("nominated_by"))
+    exclusions = list(person.exclusions.filter(is_active=True).select_related("excluded_by"))
     return PersonCaseFinding(
         latest=latest,
         history=history,
-        nominations=list(person.nominations.filter(is_active=True).select_related("nominated_by")),
-        exclusions=list(person.exclusions.filter(is_active=True).select_related("excluded_by")),
+        nominations=[n for n in nominations if n != pending],
+        exclusions=[e for e in exclusions if e != pending],
         reviewed_in_latest=bool(latest and Review.objects.filter(person=person, run=latest.run).exists()),
+        pending_nomination=pending if isinstance(pending, Nomination) else None,
+        pending_exclusion=pending if isinstance(pending, Exclusion) else None,
     )
 
 

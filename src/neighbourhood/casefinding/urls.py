@@ -9,5 +9,6 @@ urlpatterns = [
     path("people/<str:nhs_number>/panel/", views.risk_panel, name="casefinding_panel"),
     path("people/<str:nhs_number>/nominate/", views.nominate, name="casefinding_nominate"),
     path("people/<str:nhs_number>/exclude/", views.exclude, name="casefinding_exclude"),
+    path("people/<str:nhs_number>/undo/", views.undo, name="casefinding_undo"),
     path("people/<str:nhs_number>/review/", views.review, name="casefinding_review"),
 ]

@@ -6,10 +6,9 @@ from django.views.decorators.http import require_POST
 
 from neighbourhood.casefinding import actions, exports, queries, reports
 from neighbourhood.casefinding.forms import ExclusionForm, NominationForm, WorklistFilterForm
-from neighbourhood.casefinding.models import RiskRun
+from neighbourhood.casefinding.models import Nomination, RiskRun
 from neighbourhood.governance import access
 from neighbourhood.governance.roles import Permission
-from neighbourhood.register.models import Practice
 
 PAGE_SIZE = 50
 
@@ -19,8 +18,9 @@ def worklist(request):
     run = queries.latest_run()
     if run is None:
         return render(request, "casefinding/no_run.jinja")
-    practices = [(p.ods_code, p.name) for p in Practice.objects.order_by("name")]
-    form = WorklistFilterForm(request.GET or None, practices=practices, segments=queries.segments_in(run))
+    form = WorklistFilterForm(
+        request.GET or None, practices=queries.practices_for(request.user), segments=queries.segments_in(run)
+    )
     scores = queries.worklist(request.user, run, form.filters())
     export = request.GET.get("export")
     if export in {"csv", "xlsx"}:
@@ -78,7 +78,11 @@ def nominate(request, person, decision):
     form = NominationForm(request.POST)
     if not form.is_valid():
         return _panel_with_errors(request, person, nomination_form=form)
-    actions.nominate(person=person, reason=form.cleaned_data["reason"], by=request.user)
+    try:
+        actions.nominate(person=person, reason=form.cleaned_data["reason"], by=request.user)
+    except actions.DecisionRefused as refused:
+        form.add_error(None, str(refused))
+        return _panel_with_errors(request, person, nomination_form=form)
     messages.success(
         request, "Nominated for the proactive care register. The next case-finding run adds them."
     )
@@ -91,12 +95,33 @@ def exclude(request, person, decision):
     form = ExclusionForm(request.POST)
     if not form.is_valid():
         return _panel_with_errors(request, person, exclusion_form=form)
-    actions.exclude(
-        person=person, reason=form.cleaned_data["reason"], detail=form.cleaned_data["detail"], by=request.user
-    )
+    try:
+        actions.exclude(
+            person=person,
+            reason=form.cleaned_data["reason"],
+            detail=form.cleaned_data["detail"],
+            by=request.user,
+        )
+    except actions.DecisionRefused as refused:
+        form.add_error(None, str(refused))
+        return _panel_with_errors(request, person, exclusion_form=form)
     messages.success(
         request, "Removed from the proactive care register. The next run lists them as a leaver."
     )
+    return redirect("person_detail", nhs_number=person.nhs_number)
+
+
+@require_POST
+@access.person_route(Permission.CHANGE_RECORD, action="undo_register_decision")
+def undo(request, person, decision):
+    """Withdraw a nomination or removal that the next case-finding run has not yet applied."""
+    try:
+        undone = actions.undo_register_decision(person=person, by=request.user)
+    except actions.DecisionRefused as refused:
+        messages.warning(request, str(refused))
+    else:
+        what = "nomination for" if isinstance(undone, Nomination) else "removal from"
+        messages.success(request, f"Undone: the {what} the proactive care register has been withdrawn.")
     return redirect("person_detail", nhs_number=person.nhs_number)
 
 

@@ -47,6 +47,7 @@ ACTION_LABELS = {
     "review_case_finding": "Reviewed case finding",
     "nominate_for_register": "Nominated for the proactive care register",
     "exclude_from_register": "Excluded from the proactive care register",
+    "undo_register_decision": "Undid a proactive care register decision",
     "emergency_access": "Opened a record in an emergency",
     "request_emergency_access": "Asked for emergency access",
     "view_access_log": "Saw who has looked at a record",

@@ -9,8 +9,9 @@ from django.utils import timezone
 from neighbourhood import presenters
 from neighbourhood.governance import access
 from neighbourhood.governance.models import AuditEvent, User
+from neighbourhood.governance.roles import Permission
 from neighbourhood.register.models import Activity, Condition, Medication, Person, Relationship
-from neighbourhood.terminology import load_codelist
+from neighbourhood.terminology import term_for
 
 TIMELINE_MONTHS = 24
 SOCIAL_CARE_KINDS = {
@@ -62,13 +63,22 @@ class TimelineEntry:
 
 
 @dataclass(frozen=True)
+class RelatedPerson:
+    """A carer, someone cared for or a next of kin, and whether the viewer may open their record (decided
+    here, by the access service, so the page links only to records that would open)."""
+
+    person: Person
+    may_open: bool
+
+
+@dataclass(frozen=True)
 class PersonSummary:
     person: Person
     record_date: dt.date
-    age: int
-    carers: list[Person]
-    cared_for: list[Person]
-    next_of_kin: list[Person]
+    age: presenters.Age | None  # on record_date, and saying so
+    carers: list[RelatedPerson]
+    cared_for: list[RelatedPerson]
+    next_of_kin: list[RelatedPerson]
     conditions: list[Condition]
     current_medications: list[Medication]
     current_repeat_count: int
@@ -94,18 +104,11 @@ def person_by_nhs_number(nhs_number: str) -> Person | None:
     )
 
 
-def _diagnosis_terms() -> dict[str, str]:
-    terms: dict[str, str] = {}
-    for name in ("efi_deficits", "observations", "long_term_conditions"):
-        terms.update(load_codelist(name).term_of())
-    return terms
-
-
-def _timeline_entry(activity: Activity, terms: dict[str, str]) -> TimelineEntry:
+def _timeline_entry(activity: Activity) -> TimelineEntry:
     if activity.kind.startswith("social_care"):
         detail = SOCIAL_CARE_KINDS.get(activity.detail, activity.detail.replace("_", " ").capitalize())
     elif activity.detail:
-        detail = terms.get(activity.detail, f"SNOMED CT {activity.detail}")
+        detail = term_for(activity.detail)
     else:
         detail = ""
     is_admission = activity.kind in (Activity.Kind.EMERGENCY_ADMISSION, Activity.Kind.ELECTIVE_ADMISSION)
@@ -131,7 +134,12 @@ def _years_before(on: dt.date, years: int) -> dt.date:
         return on.replace(year=on.year - years, day=28)
 
 
-def person_summary(person: Person) -> PersonSummary:
+def _related(viewer: User, people: list[Person]) -> list[RelatedPerson]:
+    return [RelatedPerson(p, access.decide(viewer, Permission.VIEW_RECORD, p).allowed) for p in people]
+
+
+def person_summary(person: Person, viewer: User) -> PersonSummary:
+    """`person`'s record as `viewer` sees it (they may open it; related people only where they may too)."""
     on = record_date()
     relationships = Relationship.objects.select_related("person", "related_person")
     carers = [r.person for r in relationships.filter(related_person=person, kind=Relationship.Kind.CARER_OF)]
@@ -145,9 +153,8 @@ def person_summary(person: Person) -> PersonSummary:
         m for m in person.medications.filter(start_date__lte=on) if m.end_date is None or m.end_date > on
     ]
     since = _years_before(on, TIMELINE_MONTHS // 12)
-    terms = _diagnosis_terms()
     timeline = [
-        _timeline_entry(a, terms)
+        _timeline_entry(a)
         for a in person.activities.filter(start_date__gte=since, start_date__lte=on).order_by(
             "-start_date", "-id"
         )
@@ -155,10 +162,10 @@ def person_summary(person: Person) -> PersonSummary:
     return PersonSummary(
         person=person,
         record_date=on,
-        age=presenters.age(person.date_of_birth, person.date_of_death),
-        carers=carers,
-        cared_for=cared_for,
-        next_of_kin=next_of_kin,
+        age=presenters.age_on(person.date_of_birth, on, person.date_of_death),
+        carers=_related(viewer, carers),
+        cared_for=_related(viewer, cared_for),
+        next_of_kin=_related(viewer, next_of_kin),
         conditions=list(person.conditions.all()),
         current_medications=sorted(current, key=lambda m: (not m.is_repeat, m.name)),
         current_repeat_count=sum(1 for m in current if m.is_repeat),

@@ -54,7 +54,7 @@ def person_detail(request, person, decision):
         "register/person.jinja",
         {
             "person": person,
-            "summary": queries.person_summary(person),
+            "summary": queries.person_summary(person, request.user),
             "access_basis": decision.basis,
             "emergency_access": decision.emergency,
             "may_see_who_has_looked": access.decide(request.user, Permission.VIEW_ACCESS_LOG, person).allowed,

@@ -60,3 +60,32 @@ def load_codelist(name: str) -> Codelist:
             raise ValueError(f"{path.name}: header must be <group>,code,term[,...]; found {header}")
         rows = tuple(CodelistRow(group=r[0], code=r[1], term=r[2]) for r in reader if r)
     return Codelist(name=name, rows=rows)
+
+
+# Every codelist, in the order their terms are taken: a later list's term wins, so a long-term condition reads
+# as the record's own condition name ("Hypertension") rather than the eFI list's fully specified name.
+TERM_PRECEDENCE = (
+    "efi_deficits",
+    "proactive_care",
+    "case_finding",
+    "routine_care",
+    "hospital_diagnoses",
+    "observations",
+    "long_term_conditions",
+)
+
+
+@cache
+def terms() -> dict[str, str]:
+    """SNOMED CT code -> its term, from every codelist in `codelists/` (each has a term column)."""
+    names = sorted(p.name.removesuffix(".snomed.csv") for p in CODELIST_DIR.glob("*.snomed.csv"))
+    ordered = [n for n in TERM_PRECEDENCE if n in names] + [n for n in names if n not in TERM_PRECEDENCE]
+    mapping: dict[str, str] = {}
+    for name in ordered:
+        mapping.update(load_codelist(name).term_of())
+    return mapping
+
+
+def term_for(code: str) -> str:
+    """What to show a person for `code`: its term, never the bare code."""
+    return terms().get(code) or f"Unknown code {code} (no term held)"
