@@ -65,3 +65,14 @@ def page(chromium_context, live_server):
     tab = chromium_context.new_page()
     yield tab
     tab.close()
+
+
+@pytest.fixture
+def csp_violations(page):
+    """Chromium reports each thing the Content-Security-Policy refused as a console message."""
+    messages = []
+    page.on(
+        "console",
+        lambda message: messages.append(message.text) if "Content Security Policy" in message.text else None,
+    )
+    return messages

@@ -13,17 +13,6 @@ from tests.factories import OrganisationFactory, PersonFactory, PracticeFactory,
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def csp_violations(page):
-    """Chromium reports each thing the policy refused as a console message."""
-    messages = []
-    page.on(
-        "console",
-        lambda message: messages.append(message.text) if "Content Security Policy" in message.text else None,
-    )
-    return messages
-
-
 def test_the_sign_in_and_home_pages_break_no_rule_of_the_policy(page, live_server, client, csp_violations):
     page.goto(live_server.url + "/sign-in/")
     expect(page.get_by_role("heading", name="Sign in", level=1)).to_be_visible()

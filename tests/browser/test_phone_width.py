@@ -15,17 +15,6 @@ PHONE = {"width": 375, "height": 740}
 
 
 @pytest.fixture
-def csp_violations(page):
-    """Chromium reports each thing the Content-Security-Policy refused as a console message."""
-    messages = []
-    page.on(
-        "console",
-        lambda message: messages.append(message.text) if "Content Security Policy" in message.text else None,
-    )
-    return messages
-
-
-@pytest.fixture
 def javascript_errors(page):
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))

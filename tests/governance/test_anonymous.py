@@ -1,7 +1,9 @@
 import re
 
 import pytest
-from django.urls import URLResolver, get_resolver, reverse
+from django.urls import reverse
+
+from tests.routes import every_route
 
 pytestmark = pytest.mark.django_db
 
@@ -14,14 +16,10 @@ SAMPLE_VALUES = {
 }
 
 
-def every_path(patterns=None, prefix="/"):
+def every_path():
     """A concrete path for every URL pattern in the project, with sample values for its parameters."""
-    for pattern in get_resolver().url_patterns if patterns is None else patterns:
-        route = str(pattern.pattern)
-        if isinstance(pattern, URLResolver):
-            yield from every_path(pattern.url_patterns, prefix + route)
-        else:
-            yield prefix + re.sub(r"<(?:(\w+):)?\w+>", lambda m: SAMPLE_VALUES[m.group(1) or "str"], route)
+    for route, _ in every_route():
+        yield "/" + re.sub(r"<(?:(\w+):)?\w+>", lambda m: SAMPLE_VALUES[m.group(1) or "str"], route)
 
 
 def test_anonymous_people_are_sent_to_sign_in_from_every_page(client):

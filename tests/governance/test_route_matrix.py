@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
 
 from neighbourhood.api import api
 from neighbourhood.governance.models import AuditEvent, EmergencyAccess
@@ -21,6 +20,7 @@ from neighbourhood.governance.roles import Role
 from neighbourhood.register.models import LocalAuthority, Organisation
 from tests.casefinding.factories import RiskRunFactory, RiskScoreFactory
 from tests.factories import AdultSocialCareFactory, OrganisationFactory, PersonFactory, PracticeFactory, staff
+from tests.routes import every_route
 
 pytestmark = pytest.mark.django_db
 
@@ -103,14 +103,6 @@ ADMIN_PAGES = [
 ]
 
 
-def url_patterns(patterns=None, prefix=""):
-    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
-        if isinstance(pattern, URLResolver):
-            yield from url_patterns(pattern.url_patterns, prefix + str(pattern.pattern))
-        elif isinstance(pattern, URLPattern):
-            yield prefix + str(pattern.pattern)
-
-
 def api_operations():
     schema = api.get_openapi_schema()
     for path, operations in schema["paths"].items():
@@ -127,7 +119,7 @@ def row_for(route: str) -> Row | None:
 
 
 def test_every_route_has_a_row():
-    missing = [route for route in url_patterns() if row_for(route) is None]
+    missing = [route for route, _ in every_route() if row_for(route) is None]
     assert missing == [], "Add each route to ROUTES, saying who may use it"
 
 

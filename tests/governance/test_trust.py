@@ -5,7 +5,6 @@ import datetime as dt
 import re
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from neighbourhood.casefinding import actions as casefinding_actions
@@ -16,6 +15,7 @@ from neighbourhood.governance.roles import Role
 from neighbourhood.register.models import Organisation
 from tests.casefinding.factories import RiskRunFactory
 from tests.factories import OrganisationFactory, PersonFactory, PracticeFactory, staff
+from tests.routes import every_route
 
 pytestmark = pytest.mark.django_db
 
@@ -125,20 +125,12 @@ def test_a_refused_chart_image_is_audited(client, world):
     assert AuditEvent.objects.filter(action="view_model_report_chart", outcome="refused").count() == 1
 
 
-def _our_views(patterns=None, prefix=""):
-    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
-        if isinstance(pattern, URLResolver):
-            yield from _our_views(pattern.url_patterns, prefix + str(pattern.pattern))
-        elif isinstance(pattern, URLPattern):
-            yield prefix + str(pattern.pattern), pattern.callback
-
-
 def test_every_page_of_ours_declares_its_access_rule():
     """A new page cannot forget the access service: it must come in through `access.route` or
     `access.person_route` (or be one of the sign-in pages, which are open to people not yet signed in)."""
     undeclared = [
         route
-        for route, view in _our_views()
+        for route, view in every_route()
         # The API's handlers open people through access.open_person; these are its JSON 404s.
         if view.__module__.startswith("neighbourhood.")
         and not route.startswith("api/")
