@@ -130,13 +130,16 @@ def verify_second_factor(*, by: User, code: str) -> tuple[Device | None, str]:
     else:
         device = StaticDevice.objects.devices_for_user(by, confirmed=True).order_by("pk").first()
         method = "recovery_code"
-    problem = _check_code(by, device, code, method=method, step="sign_in")
-    if problem is not None:
-        return None, problem
-    detail = {"method": method}
-    if method == "recovery_code":
-        detail["recovery_codes_left"] = device.token_set.count()
-    record(by, "two_factor", outcome=AuditEvent.Outcome.ALLOWED, detail=detail)
+    # One transaction: a recovery code used up (django-otp deletes it) and its audit row commit together.
+    # Nothing here raises, so a wrong code's audited failure commits too.
+    with transaction.atomic():
+        problem = _check_code(by, device, code, method=method, step="sign_in")
+        if problem is not None:
+            return None, problem
+        detail = {"method": method}
+        if method == "recovery_code":
+            detail["recovery_codes_left"] = device.token_set.count()
+        record(by, "two_factor", outcome=AuditEvent.Outcome.ALLOWED, detail=detail)
     return device, ""
 
 
