@@ -24,7 +24,8 @@ NOTHING_TO_UNDO = "There is no register decision waiting for the next case-findi
 def _lock(person: Person) -> None:
     """Serialise decisions about one person (PostgreSQL; SQLite's transactions already are), so two
     clinicians nominating at once cannot both succeed."""
-    Person.objects.select_for_update().filter(pk=person.pk).exists()
+    # Fetch the row itself: the lock is taken by a SELECT … FOR UPDATE that reads it.
+    Person.objects.select_for_update().only("pk").get(pk=person.pk)
 
 
 def nominate(*, person: Person, reason: str, by: User) -> Nomination:
