@@ -7,6 +7,21 @@ summary, without logic in templates.
 from django import forms
 
 
+class Radios(forms.RadioSelect):
+    """Radios labelled by their first item's id, which the NHS.UK radios macro gives the field's id: Django
+    gives a group of radios no label id, so the error summary's link to the field would go nowhere."""
+
+    def id_for_label(self, id_, index=None):
+        return id_
+
+
+class Checkboxes(forms.CheckboxSelectMultiple):
+    """Checkboxes labelled by their first item's id, like `Radios`."""
+
+    def id_for_label(self, id_, index=None):
+        return id_
+
+
 def error_summary_items(form: forms.Form) -> list[dict]:
     """Items for the NHS.UK error summary: form-wide errors first (linking to the first field, since there is
     nothing else to move to), then each field's errors in the form's order, each linking to its field."""

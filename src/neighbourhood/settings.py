@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "neighbourhood.register",
     "neighbourhood.synth",
     "neighbourhood.casefinding",
+    "neighbourhood.care",
+    "neighbourhood.referrals",
 ]
 
 MIDDLEWARE = [

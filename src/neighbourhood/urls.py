@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("neighbourhood.web.urls")),
     path("", include("neighbourhood.governance.urls")),
     path("people/", include("neighbourhood.register.urls")),
+    path("people/", include("neighbourhood.care.urls")),
     path("case-finding/", include("neighbourhood.casefinding.urls")),
     path("api/", api.urls),
     # One way to sign in, with the second factor: the admin's own password-only form is not served.

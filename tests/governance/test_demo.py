@@ -65,14 +65,9 @@ def test_one_user_per_role_with_the_memberships_the_demo_needs(register):
         "practice-nurse": {(Role.PRACTICE_NURSE, practice, True)},
         "care-coordinator": {(Role.CARE_COORDINATOR, practice, True)},
         "social-worker": {(Role.SOCIAL_WORKER, asc, True)},
-        "link-worker": {
-            (Role.LINK_WORKER, "Neighbourhood Voluntary Action", True),
-            (Role.LINK_WORKER, practice, True),
-        },
-        "community-nurse": {
-            (Role.COMMUNITY_NURSE, "Neighbourhood Community Health", True),
-            (Role.COMMUNITY_NURSE, practice, True),
-        },
+        # Caseload only: they see the people whose care team they are in, not the practice's whole list.
+        "link-worker": {(Role.LINK_WORKER, "Neighbourhood Voluntary Action", True)},
+        "community-nurse": {(Role.COMMUNITY_NURSE, "Neighbourhood Community Health", True)},
         "mdt-chair": {(Role.MDT_CHAIR, practice, True)},
         "analyst": {(Role.ANALYST, "Neighbourhood ICB", True)},
         "administrator": {(Role.ADMINISTRATOR, "Neighbourhood ICB", True)},
@@ -81,7 +76,7 @@ def test_one_user_per_role_with_the_memberships_the_demo_needs(register):
     assert [(u.username, u.role) for u in demo_users] == [
         (role.value.replace("_", "-"), role.label) for role in Role
     ]
-    assert demo_users[4].organisation == f"Neighbourhood Voluntary Action and {practice}"
+    assert demo_users[4].organisation == "Neighbourhood Voluntary Action"
     social_care = Organisation.objects.get(kind=Organisation.Kind.ADULT_SOCIAL_CARE)
     assert (social_care.code, social_care.local_authority) == (f"ASC-{local_authority.code}", local_authority)
     assert Organisation.objects.get(name="Neighbourhood ICB").kind == Organisation.Kind.ICB

@@ -37,7 +37,9 @@ def test_shows_each_role_with_its_organisation_and_what_it_allows(client):
     assert table_rows(html, "Your roles and what each allows") == [
         "Role Administrator Organisation Neighbourhood ICB What you can do Manage staff accounts",
         "Role GP Organisation Riverside Surgery What you can do Search for a person View a person's record "
-        "Change a person's record See who has looked at a person's record View suppressed aggregate figures",
+        "Change a person's record Change a person's care team Take a person off the proactive care register "
+        "Put a person on an MDT meeting's agenda See who has looked at a person's record "
+        "View suppressed aggregate figures",
     ]
 
 

@@ -13,11 +13,14 @@ from dataclasses import dataclass, field
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from neighbourhood.api import api
+from neighbourhood.care.models import CapacityAssessment, Consent, HolisticAssessment
 from neighbourhood.governance.models import AuditEvent, EmergencyAccess
 from neighbourhood.governance.roles import Role
 from neighbourhood.register.models import LocalAuthority, Organisation
+from tests.care import factories as care
 from tests.casefinding.factories import RiskRunFactory, RiskScoreFactory
 from tests.factories import AdultSocialCareFactory, OrganisationFactory, PersonFactory, PracticeFactory, staff
 from tests.routes import every_route
@@ -38,6 +41,10 @@ CARE = frozenset(
     }
 )
 AGGREGATES = frozenset({Role.GP, Role.MDT_CHAIR, Role.ANALYST})
+# Taking someone off the register: clinicians of the person's practice.
+PRACTICE_CLINICIANS = frozenset({Role.GP, Role.PRACTICE_NURSE})
+# Changing a care team: its named GP and care coordinator, or the practice's GPs and care coordinators.
+CARE_TEAM_LEADS = frozenset({Role.GP, Role.CARE_COORDINATOR})
 SIGNED_IN = frozenset(ALL_ROLES)
 
 ALLOW, DENY, SIGN_IN = "allow", "deny", "sign in"
@@ -50,6 +57,8 @@ class Row:
     person: bool = False  # about one person: allowed only with a relationship to them, and audited
     anonymous: str = SIGN_IN  # what someone not signed in gets
     data: dict = field(default_factory=dict)
+    # A placeholder whose test value is not the default one (see concrete_url), e.g. which assessment's id.
+    ids: dict = field(default_factory=dict)
 
 
 ROUTES: dict[str, Row] = {
@@ -77,11 +86,36 @@ ROUTES: dict[str, Row] = {
         CARE, method="POST", person=True, data={"reason": "Two falls since the summer"}
     ),
     "case-finding/people/<str:nhs_number>/exclude/": Row(
-        CARE, method="POST", person=True, data={"reason": "declined"}
+        PRACTICE_CLINICIANS, method="POST", person=True, data={"reason": "declined"}
     ),
     "case-finding/people/<str:nhs_number>/undo/": Row(CARE, method="POST", person=True),
     "case-finding/people/<str:nhs_number>/review/": Row(CARE, method="POST", person=True),
     "api/people/<nhs_number_text>": Row(CARE, person=True),
+    # Care coordination: the care team, consent and capacity, holistic assessment, the plan.
+    "people/<str:nhs_number>/care-team/": Row(CARE, person=True),
+    "people/<str:nhs_number>/care-team/add/": Row(CARE_TEAM_LEADS, method="POST", person=True),
+    "people/<str:nhs_number>/care-team/named-gp/": Row(CARE_TEAM_LEADS, method="POST", person=True),
+    "people/<str:nhs_number>/care-team/<int:member_id>/": Row(CARE_TEAM_LEADS, method="POST", person=True),
+    "people/<str:nhs_number>/consent/": Row(CARE, person=True),
+    "people/<str:nhs_number>/consent/record/": Row(CARE, method="POST", person=True),
+    "people/<str:nhs_number>/consent/<int:consent_id>/withdraw/": Row(CARE, method="POST", person=True),
+    "people/<str:nhs_number>/consent/objection/": Row(CARE, method="POST", person=True),
+    "people/<str:nhs_number>/consent/objection/<int:objection_id>/withdraw/": Row(
+        CARE, method="POST", person=True
+    ),
+    "people/<str:nhs_number>/consent/capacity/": Row(CARE, method="POST", person=True),
+    "people/<str:nhs_number>/consent/capacity/<int:assessment_id>/best-interests/": Row(
+        CARE, method="POST", person=True, ids={"<int:assessment_id>": "capacity_assessment"}
+    ),
+    "people/<str:nhs_number>/assessments/": Row(CARE, person=True),
+    "people/<str:nhs_number>/assessments/new/": Row(CARE, method="POST", person=True),
+    "people/<str:nhs_number>/assessments/<int:assessment_id>/": Row(CARE, person=True),
+    "people/<str:nhs_number>/assessments/<int:assessment_id>/edit/": Row(CARE, method="POST", person=True),
+    "people/<str:nhs_number>/plan/": Row(CARE, person=True),
+    "people/<str:nhs_number>/plan/edit/": Row(CARE, method="POST", person=True),
+    "people/<str:nhs_number>/plan/versions/": Row(CARE, person=True),
+    "people/<str:nhs_number>/plan/versions/<int:number>/": Row(CARE, person=True),
+    "people/<str:nhs_number>/plan/pdf/": Row(CARE, person=True),
     # The API's description is public, like the source it describes; it holds no one's data.
     "api/openapi.json": Row(SIGNED_IN, anonymous=ALLOW),
     "api/docs": Row(SIGNED_IN, anonymous=ALLOW),
@@ -135,20 +169,49 @@ def test_every_api_operation_has_a_row():
 
 @pytest.fixture
 def world():
-    """A practice in one council, the council's adult social care, and staff in every role there (or at the
-    ICB); `ours` is registered at the practice and known to social care, `stranger` is neither."""
+    """A practice in one council, the council's adult social care, a voluntary-sector organisation and a
+    community health provider, and staff in every role there (or at the ICB). `ours` is registered at the
+    practice, known to social care, has consented to sharing, and has the link worker and the community nurse
+    in their care team; `stranger` is none of these to anyone."""
     here = LocalAuthority.objects.create(code="E06000001", name="Hereshire Council")
     there = LocalAuthority.objects.create(code="E06000002", name="Thereshire Council")
     practice = PracticeFactory(local_authority=here)
     elsewhere = PracticeFactory(local_authority=there)
     social_care = AdultSocialCareFactory(local_authority=here, code="ASC-E06000001")
     icb = OrganisationFactory(kind=Organisation.Kind.ICB)
-    where = {Role.SOCIAL_WORKER: social_care, Role.ANALYST: icb, Role.ADMINISTRATOR: icb}
+    voluntary = OrganisationFactory(kind=Organisation.Kind.VOLUNTARY)
+    community = OrganisationFactory(kind=Organisation.Kind.COMMUNITY_PROVIDER)
+    where = {
+        Role.SOCIAL_WORKER: social_care,
+        Role.ANALYST: icb,
+        Role.ADMINISTRATOR: icb,
+        Role.LINK_WORKER: voluntary,
+        Role.COMMUNITY_NURSE: community,
+    }
     users = {role: staff(role, where.get(role, practice.organisation)) for role in ALL_ROLES}
     users[Role.ADMINISTRATOR].is_staff = True
     users[Role.ADMINISTRATOR].save()
     ours = PersonFactory(practice=practice, known_to_social_care=True)
     stranger = PersonFactory(practice=elsewhere, local_authority=there)
+    care.place(ours, users[Role.LINK_WORKER])
+    member = care.place(ours, users[Role.COMMUNITY_NURSE])
+    sharing = care.consent(ours, users[Role.GP])
+    objection = care.objection(ours, OrganisationFactory(kind=Organisation.Kind.ICB), users[Role.GP])
+    capacity = CapacityAssessment.objects.create(
+        person=ours,
+        decision=Consent.Scope.MDT,
+        impairment=True,
+        unable_to_retain=True,
+        assessed_by=users[Role.GP],
+        assessed_at=timezone.now(),
+    )
+    holistic = HolisticAssessment.objects.create(
+        person=ours,
+        started_by=users[Role.GP],
+        started_at=timezone.now(),
+        updated_by=users[Role.GP],
+        updated_at=timezone.now(),
+    )
     # An emergency access by the practice's GP, for the privacy officer's pages, to a third person (so the
     # privacy officer's relationship to `stranger` stays none).
     opened = PersonFactory(practice=elsewhere, local_authority=there)
@@ -165,7 +228,18 @@ def world():
     run = RiskRunFactory()
     for person in (ours, stranger):
         RiskScoreFactory(run=run, person=person)
-    return {"users": users, "ours": ours, "stranger": stranger, "emergency": emergency, "run": run}
+    return {
+        "users": users,
+        "ours": ours,
+        "stranger": stranger,
+        "emergency": emergency,
+        "run": run,
+        "member": member,
+        "consent": sharing,
+        "objection": objection,
+        "capacity_assessment": capacity,
+        "holistic_assessment": holistic,
+    }
 
 
 def concrete_url(route: str, world, person) -> str:
@@ -176,8 +250,16 @@ def concrete_url(route: str, world, person) -> str:
         "<int:pk>": str(world["emergency"].pk),
         "<int:run_id>": str(world["run"].pk),
         "<str:name>": "roc.png",
+        "<int:member_id>": str(world["member"].pk),
+        "<int:consent_id>": str(world["consent"].pk),
+        "<int:objection_id>": str(world["objection"].pk),
+        "<int:assessment_id>": str(world["holistic_assessment"].pk),
+        "<int:number>": "1",
         "[\\s\\S]*": "no-such-thing",
     }
+    row = ROUTES.get(route)
+    for placeholder, key in (row.ids if row else {}).items():
+        replacements[placeholder] = str(world[key].pk)
     for placeholder, value in replacements.items():
         url = url.replace(placeholder, value)
     assert "<" not in url, f"No test value for a part of {route}"

@@ -18,6 +18,9 @@ ALREADY_NOMINATED = (
 ALREADY_REMOVED = (
     "This person has already been removed from the register, so they have not been removed again"
 )
+ONLY_PRACTICE_CLINICIANS_UNDO_REMOVAL = (
+    "Only a clinician at the person's practice can undo a removal from the register"
+)
 NOTHING_TO_UNDO = "There is no register decision waiting for the next case-finding run to undo"
 
 
@@ -60,7 +63,7 @@ def exclude(*, person: Person, reason: str, detail: str = "", by: User) -> Exclu
         raise ValueError("Say why, when the reason is 'Other'")
     with access.changing(
         by,
-        Permission.CHANGE_RECORD,
+        Permission.REMOVE_FROM_REGISTER,
         action="exclude_from_register",
         person=person,
         detail={"reason": reason, "detail": detail},
@@ -90,6 +93,9 @@ def undo_register_decision(*, person: Person, by: User) -> Nomination | Exclusio
         pending = queries.pending_decision(person)
         if pending is None:
             raise DecisionRefused(NOTHING_TO_UNDO)
+        may_remove = access.decide(by, Permission.REMOVE_FROM_REGISTER, person).allowed
+        if isinstance(pending, Exclusion) and not may_remove:
+            raise DecisionRefused(ONLY_PRACTICE_CLINICIANS_UNDO_REMOVAL)
         type(pending).objects.filter(pk=pending.pk).update(is_active=False)
         pending.is_active = False
         detail.update(undone=type(pending).__name__.lower(), id=pending.pk)

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from neighbourhood.care.proposals import propose_care_teams
 from neighbourhood.casefinding import queries, reports
 from neighbourhood.casefinding.models import RegisterChange, RiskRun, RiskScore
 from neighbourhood.governance import access
@@ -201,6 +202,7 @@ def _store(run: RiskRun, result) -> None:
             if nhs in person_ids
         ]
         RegisterChange.objects.bulk_create(changes, batch_size=BATCH)
+        propose_care_teams(run=run)
         run.status = RiskRun.Status.SUCCEEDED
         run.finished_at = timezone.now()
         run.model_version = str(result.model_info.get("version", ""))

@@ -67,6 +67,7 @@ def _panel_context(request, person, nomination_form=None, exclusion_form=None):
         "person": person,
         "case_finding": queries.person_case_finding(person),
         "can_change": access.decide(request.user, Permission.CHANGE_RECORD, person).allowed,
+        "can_remove": access.decide(request.user, Permission.REMOVE_FROM_REGISTER, person).allowed,
         "nomination_form": nomination_form or NominationForm(),
         "exclusion_form": exclusion_form or ExclusionForm(),
     }
@@ -90,7 +91,7 @@ def nominate(request, person, decision):
 
 
 @require_POST
-@access.person_route(Permission.CHANGE_RECORD, action="exclude_from_register")
+@access.person_route(Permission.REMOVE_FROM_REGISTER, action="exclude_from_register")
 def exclude(request, person, decision):
     form = ExclusionForm(request.POST)
     if not form.is_valid():

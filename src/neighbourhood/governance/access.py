@@ -2,15 +2,24 @@
 (pages) or `open_person` (the API), every other page through `route`; each decides and audits.
 
 Access needs two things: a role that carries the permission, and a legitimate relationship between the
-organisation the user works for and the person:
-  - staff of the person's registered practice;
-  - the council's adult social care staff, for people known to social care in that council's area;
+user (through the organisation they work for) and the person:
+  - staff of the person's registered practice, except link workers and community nurses (caseload only:
+    roles.CASELOAD_ONLY_ROLES);
+  - the council's adult social care staff, for people known to social care in that council's area (the same);
+  - an active place in the person's care team (care.CareTeamMember), at that organisation;
+  - an open referral of the person to the user's team, unassigned or assigned to the user
+    (referrals.Referral);
   - emergency access (break-glass) that the user opened for this person and that has not yet expired, for
     viewing only;
   - for a privacy officer, seeing who has looked at the record of a person whose record staff of their
     organisation opened in an emergency.
-Later capabilities (care teams, referrals) extend `_relationship_basis` and `viewable_people`, and nothing
-else: there is no second way to check access.
+The person's decisions narrow these (care.consent_rules): an objection to an organisation removes its access;
+a voluntary-sector organisation needs consent to share (or a best-interests decision); being put on an MDT
+agenda needs consent to be discussed (or a best-interests decision). Some permissions need a particular
+relationship: taking someone off the register, a clinician of their practice; changing the care team, its
+named GP or care coordinator, or a practice GP or care coordinator.
+Later capabilities extend `_relationship_basis` and `viewable_people`, and nothing else: there is no second
+way to check access.
 
 A person nobody may see and a person who does not exist are refused alike (same status, page and words, both
 audited), so nobody can probe the register. Refusals are appended on their own; the audit row of an allowed
@@ -29,8 +38,16 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from neighbourhood import nhs_number as nhs_numbers
+from neighbourhood.care import consent_rules
+from neighbourhood.care.models import CareTeamMember, Consent
 from neighbourhood.governance.models import AuditEvent, EmergencyAccess, Membership, User
-from neighbourhood.governance.roles import ROLE_PERMISSIONS, Permission
+from neighbourhood.governance.roles import (
+    CASELOAD_ONLY_ROLES,
+    PRACTICE_CARE_TEAM_ROLES,
+    ROLE_PERMISSIONS,
+    Permission,
+)
+from neighbourhood.referrals.models import Referral
 from neighbourhood.register.models import Organisation, Person
 
 NOT_FOUND_OR_NOT_YOURS = (
@@ -41,7 +58,14 @@ NO_ACTIVE_ROLE = "You do not have an active role in any organisation"
 # Emergency access lets a user read a record; changes still need a recorded relationship.
 EMERGENCY_PERMISSIONS = frozenset({Permission.VIEW_RECORD})
 # Routes under these permissions change a person's data; the others only show it.
-CHANGE_PERMISSIONS = frozenset({Permission.CHANGE_RECORD})
+CHANGE_PERMISSIONS = frozenset(
+    {
+        Permission.CHANGE_RECORD,
+        Permission.MANAGE_CARE_TEAM,
+        Permission.REMOVE_FROM_REGISTER,
+        Permission.ADD_TO_MDT_AGENDA,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -88,22 +112,83 @@ def _relationship_basis(membership: Membership, person: Person, permission: str)
     if permission == Permission.RESOLVE_AUDIT_REFERENCE:
         # It shows whose record an audit event names, not the record: a privacy officer's review, for anyone.
         return "Resolving an audit reference for a privacy review"
-    if organisation.kind == Organisation.Kind.PRACTICE and person.practice.organisation_id == organisation.pk:
-        return f"Registered with your practice, {organisation.name}"
-    if (
-        organisation.kind == Organisation.Kind.ADULT_SOCIAL_CARE
-        and person.known_to_social_care
-        and person.local_authority_id is not None
-        and person.local_authority_id == organisation.local_authority_id
-    ):
-        return f"Known to {organisation.name}"
     if (
         permission in {Permission.VIEW_ACCESS_LOG, Permission.REVIEW_ACCESS}
         and Permission.REVIEW_ACCESS in ROLE_PERMISSIONS.get(membership.role, ())
         and EmergencyAccess.objects.filter(person=person, membership__organisation=organisation).exists()
     ):
         return f"Opened in an emergency by staff of {organisation.name}"
-    return None
+    if consent_rules.objects_to(person, organisation):
+        return None
+    care_bases = _care_relationships(membership, person)
+    if not care_bases:
+        return None
+    if organisation.kind in consent_rules.NEEDS_SHARING_CONSENT and not consent_rules.allows(
+        person, Consent.Scope.SHARING
+    ):
+        return None
+    kinds = dict(care_bases)
+    if permission == Permission.REMOVE_FROM_REGISTER:
+        return kinds.get("practice")
+    if permission == Permission.MANAGE_CARE_TEAM:
+        leads = kinds.get("care_team_lead")
+        if leads:
+            return leads
+        return (
+            kinds["practice"] if "practice" in kinds and membership.role in PRACTICE_CARE_TEAM_ROLES else None
+        )
+    if permission == Permission.ADD_TO_MDT_AGENDA:
+        in_force = consent_rules.allows(person, Consent.Scope.MDT)
+        if in_force is None:
+            return None
+        return f"{care_bases[0][1]}; {in_force.words} to be discussed at an MDT"
+    return care_bases[0][1]
+
+
+def _care_relationships(membership: Membership, person: Person) -> list[tuple[str, str]]:
+    """Every legitimate relationship through this membership, as (kind, words), strongest first."""
+    organisation = membership.organisation
+    found = []
+    organisation_wide = membership.role not in CASELOAD_ONLY_ROLES
+    if (
+        organisation_wide
+        and organisation.kind == Organisation.Kind.PRACTICE
+        and person.practice.organisation_id == organisation.pk
+    ):
+        found.append(("practice", f"Registered with your practice, {organisation.name}"))
+    if (
+        organisation_wide
+        and organisation.kind == Organisation.Kind.ADULT_SOCIAL_CARE
+        and person.known_to_social_care
+        and person.local_authority_id is not None
+        and person.local_authority_id == organisation.local_authority_id
+    ):
+        found.append(("social_care", f"Known to {organisation.name}"))
+    places = CareTeamMember.objects.filter(
+        team__person=person,
+        user_id=membership.user_id,
+        organisation=organisation,
+        status=CareTeamMember.Status.ACTIVE,
+    )
+    for place in places:
+        responsibility = place.get_responsibility_display()
+        if place.responsibility == CareTeamMember.Responsibility.MEMBER:
+            words = f"You are in their care team ({place.get_role_display()}, {organisation.name})"
+            found.append(("care_team", words))
+        else:
+            found.insert(
+                0, ("care_team_lead", f"You are their {responsibility[0].lower()}{responsibility[1:]}")
+            )
+    referral = (
+        Referral.objects.filter(person=person, to_organisation=organisation, status=Referral.Status.OPEN)
+        .filter(Q(assigned_to__isnull=True) | Q(assigned_to_id=membership.user_id))
+        .order_by("received_at")
+        .first()
+    )
+    if referral is not None:
+        received = timezone.localtime(referral.received_at).strftime("%-d %B %Y")
+        found.append(("referral", f"Referred to {organisation.name} on {received}"))
+    return found
 
 
 def active_emergency_access(user: User, person: Person) -> EmergencyAccess | None:
@@ -349,8 +434,24 @@ def viewable_people(user: User, permission: str = Permission.VIEW_RECORD) -> Que
     rule = Q(pk__in=[])
     for membership in granting:
         organisation = membership.organisation
-        if organisation.kind == Organisation.Kind.PRACTICE:
-            rule |= Q(practice__organisation=organisation)
-        elif organisation.kind == Organisation.Kind.ADULT_SOCIAL_CARE and organisation.local_authority_id:
-            rule |= Q(known_to_social_care=True, local_authority_id=organisation.local_authority_id)
+        reach = Q(
+            pk__in=CareTeamMember.objects.filter(
+                user_id=membership.user_id, organisation=organisation, status=CareTeamMember.Status.ACTIVE
+            ).values("team__person_id")
+        ) | Q(
+            pk__in=Referral.objects.filter(to_organisation=organisation, status=Referral.Status.OPEN)
+            .filter(Q(assigned_to__isnull=True) | Q(assigned_to_id=membership.user_id))
+            .values("person_id")
+        )
+        if membership.role not in CASELOAD_ONLY_ROLES:
+            if organisation.kind == Organisation.Kind.PRACTICE:
+                reach |= Q(practice__organisation=organisation)
+            elif organisation.kind == Organisation.Kind.ADULT_SOCIAL_CARE and organisation.local_authority_id:
+                reach |= Q(known_to_social_care=True, local_authority_id=organisation.local_authority_id)
+        reach &= ~Q(pk__in=consent_rules.people_objecting_to(organisation))
+        if organisation.kind in consent_rules.NEEDS_SHARING_CONSENT:
+            # Consent is decided person by person (the newest decision in force); a caseload is small.
+            candidates = Person.objects.filter(reach).only("pk")
+            reach = Q(pk__in=[p.pk for p in candidates if consent_rules.allows(p, Consent.Scope.SHARING)])
+        rule |= reach
     return Person.objects.filter(rule)

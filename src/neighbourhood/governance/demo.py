@@ -127,15 +127,15 @@ def _adult_social_care(practice: Practice) -> Organisation:
 def _organisations_by_role(practice: Practice) -> dict[str, list[Organisation]]:
     gp_practice = practice.organisation
     icb = _organisation(*ICB)
-    # Link workers and community nurses have no legitimate relationship of their own yet (no care teams or
-    # referrals), so they also work at the practice: otherwise the demo would show them nobody.
+    # Link workers and community nurses see their caseload only: the demo's care teams and referrals
+    # (care/demo.py) give them one.
     return {
         Role.GP: [gp_practice],
         Role.PRACTICE_NURSE: [gp_practice],
         Role.CARE_COORDINATOR: [gp_practice],
         Role.SOCIAL_WORKER: [_adult_social_care(practice)],
-        Role.LINK_WORKER: [_organisation(*VOLUNTARY_ORGANISATION), gp_practice],
-        Role.COMMUNITY_NURSE: [_organisation(*COMMUNITY_PROVIDER), gp_practice],
+        Role.LINK_WORKER: [_organisation(*VOLUNTARY_ORGANISATION)],
+        Role.COMMUNITY_NURSE: [_organisation(*COMMUNITY_PROVIDER)],
         Role.MDT_CHAIR: [gp_practice],
         Role.ANALYST: [icb],
         Role.ADMINISTRATOR: [icb],

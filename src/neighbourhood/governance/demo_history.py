@@ -30,7 +30,7 @@ PAST_EMERGENCY_ACCESSES = [
         None,
     ),
     (
-        Role.COMMUNITY_NURSE,
+        Role.CARE_COORDINATOR,
         Reason.NEW_TO_CARE,
         "Looked up a neighbour's husband on request, to see if he was known to us.",
         timedelta(days=9, hours=5),

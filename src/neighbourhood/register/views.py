@@ -54,9 +54,9 @@ def person_detail(request, person, decision):
         "register/person.jinja",
         {
             "person": person,
+            "decision": decision,
+            "section": "record",
             "summary": queries.person_summary(person, request.user),
-            "access_basis": decision.basis,
-            "emergency_access": decision.emergency,
             "may_see_who_has_looked": access.decide(request.user, Permission.VIEW_ACCESS_LOG, person).allowed,
         },
     )
@@ -67,5 +67,5 @@ def who_has_looked(request, person, decision):
     return render(
         request,
         "register/who_has_looked.jinja",
-        {"person": person, "accesses": governance_queries.accesses_to(person)},
+        {"person": person, "decision": decision, "accesses": governance_queries.accesses_to(person)},
     )

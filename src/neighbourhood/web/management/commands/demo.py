@@ -48,6 +48,8 @@ class Command(BaseCommand):
         if "stratify" in get_commands():
             self._step("Case finding")
             call_command("stratify", data=str(data_dir), index_date=DEMO_INDEX_DATE.isoformat())
+            self._step("Care teams, consent, assessments and plans")
+            call_command("demo_care")
 
         if no_serve:
             return

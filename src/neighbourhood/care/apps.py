@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CareConfig(AppConfig):
+    name = "neighbourhood.care"
+    verbose_name = "Care coordination"

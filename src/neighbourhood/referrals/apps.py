@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ReferralsConfig(AppConfig):
+    name = "neighbourhood.referrals"
+    verbose_name = "Referrals"
