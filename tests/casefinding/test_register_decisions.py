@@ -215,3 +215,35 @@ def test_staff_of_another_practice_cannot_undo(client, on_the_register):
         ).count()
         == 1
     )
+
+
+def test_undoing_a_removal_that_replaced_a_nomination_brings_the_nomination_back_with_its_reason(
+    person_and_gp,
+):
+    person, gp = person_and_gp
+    nomination = actions.nominate(person=person, reason="Carer is struggling", by=gp)
+    actions.exclude(person=person, reason="declined", by=gp)
+    nomination.refresh_from_db()
+    assert not nomination.is_active
+    actions.undo_register_decision(person=person, by=gp)
+    nomination.refresh_from_db()
+    assert nomination.is_active and nomination.reason == "Carer is struggling"
+    assert queries.pending_decision(person) == nomination
+    undo = AuditEvent.objects.get(action="undo_register_decision", person=person)
+    assert undo.detail["nominations_restored"] == 1
+
+
+def test_undoing_a_removal_restores_only_the_nominations_it_ended(person_and_gp):
+    person, gp = person_and_gp
+    first = actions.nominate(person=person, reason="Frail", by=gp)
+    actions.exclude(person=person, reason="declined", by=gp)
+    actions.undo_register_decision(person=person, by=gp)  # the nomination is back, pending
+    actions.undo_register_decision(person=person, by=gp)  # and now that is undone too
+    first.refresh_from_db()
+    assert not first.is_active
+    second = actions.nominate(person=person, reason="Two falls", by=gp)
+    actions.exclude(person=person, reason="moved", by=gp)
+    actions.undo_register_decision(person=person, by=gp)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.is_active, second.is_active) == (False, True)

@@ -4,8 +4,6 @@ Inputs take their field's name as id (auto_id="%s"), which is also the id NHS.UK
 their first item, so the error summary's links land on the field.
 """
 
-import datetime as dt
-
 from django import forms
 from django.utils import timezone
 
@@ -13,6 +11,7 @@ from neighbourhood import formhelpers
 from neighbourhood.care import consent_actions
 from neighbourhood.care.models import Consent
 from neighbourhood.register.models import Organisation, Person
+from neighbourhood.typed_dates import NotARealDate, typed_date
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
@@ -31,31 +30,16 @@ class ReviewDateMixin:
     """An optional review date as the NHS.UK date input's three parts; not in the past."""
 
     REVIEW_DATE_PARTS = ("review_day", "review_month", "review_year")
-    NOT_A_REAL_DATE = "Review date must be a real date, like 17 5 2027"
 
     def clean_review_date(self, cleaned: dict) -> None:
         parts = [(cleaned.get(name) or "").strip() for name in self.REVIEW_DATE_PARTS]
         cleaned["review_date"] = None
         if not any(parts):
             return
-        missing = [label for label, part in zip(("day", "month", "year"), parts, strict=True) if not part]
-        if missing:
-            first = self.REVIEW_DATE_PARTS[("day", "month", "year").index(missing[0])]
-            self.add_error(first, f"Review date must include a {' and '.join(missing)}")
-            return
-        day, month, year = parts
-        if (
-            not all(part.isascii() and part.isdigit() for part in parts)
-            or len(year) != 4
-            or len(day) > 2
-            or len(month) > 2
-        ):
-            self.add_error("review_day", self.NOT_A_REAL_DATE)
-            return
         try:
-            review_date = dt.date(int(year), int(month), int(day))
-        except ValueError:
-            self.add_error("review_day", self.NOT_A_REAL_DATE)
+            review_date = typed_date(*parts, label="Review date")
+        except NotARealDate as problem:
+            self.add_error(f"review_{problem.part}", str(problem))
             return
         if review_date < timezone.localdate():
             self.add_error("review_day", consent_actions.REVIEW_DATE_IN_PAST)

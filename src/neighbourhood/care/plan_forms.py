@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django import forms
 
+from neighbourhood import typed_dates
 from neighbourhood.care import plan_content, plan_rules
 from neighbourhood.care.plan_content import CHOICE, DATE, LONG_TEXT, Field, Rows
 from neighbourhood.formhelpers import choice_params, field_params
@@ -107,8 +108,8 @@ class CarePlanForm(forms.Form):
     def _date(self, name: str, label: str) -> dt.date | None:
         parts = [self.cleaned_data.get(f"{name}_{part}", "") for part, _, _ in DATE_PARTS]
         try:
-            return plan_rules.date_from_parts(*parts, label=label)
-        except plan_rules.NotARealDate as problem:
+            return typed_dates.typed_date(*parts, label=label)
+        except typed_dates.NotARealDate as problem:
             self.add_error(f"{name}_day", str(problem))
             return None
 

@@ -7,27 +7,6 @@ import datetime as dt
 REGISTER_REVIEW_MONTHS = 3
 
 
-class NotARealDate(ValueError):
-    pass
-
-
-def date_from_parts(day: str, month: str, year: str, *, label: str) -> dt.date | None:
-    """A date typed in the NHS.UK date input's three boxes: None when all are blank, else a real date or
-    NotARealDate saying what is wrong."""
-    parts = [(part or "").strip() for part in (day, month, year)]
-    if not any(parts):
-        return None
-    missing = [name for name, part in zip(("day", "month", "year"), parts, strict=True) if not part]
-    if missing:
-        raise NotARealDate(f"{label} must include a {' and '.join(missing)}")
-    if not all(part.isascii() and part.isdigit() for part in parts) or len(parts[2]) != 4:
-        raise NotARealDate(f"{label} must be a real date, like 17 5 2027")
-    try:
-        return dt.date(int(parts[2]), int(parts[1]), int(parts[0]))
-    except ValueError as error:
-        raise NotARealDate(f"{label} must be a real date, like 17 5 2027") from error
-
-
 def months_after(day: dt.date, months: int) -> dt.date:
     """The same day of the month `months` later, or that month's last day if it is shorter (30 November ->
     28 or 29 February)."""

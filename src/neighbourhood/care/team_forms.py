@@ -11,10 +11,11 @@ from neighbourhood.care.team_actions import NEXT_STATUSES
 from neighbourhood.care.team_queries import staff_label, staff_name
 from neighbourhood.governance.models import Membership, User
 from neighbourhood.governance.roles import Role
+from neighbourhood.typed_dates import PARTS, NotARealDate, typed_date
 
 Status = CareTeamMember.Status
 Responsibility = CareTeamMember.Responsibility
-DATE_PARTS = ("day", "month", "year")
+DATE_PARTS = PARTS
 
 
 class DateInputsMixin:
@@ -27,23 +28,16 @@ class DateInputsMixin:
         if any(f"{prefix}_{part}" in self.errors for part in DATE_PARTS):
             for part in DATE_PARTS:
                 self.errors.pop(f"{prefix}_{part}", None)
-            self.add_error(first, f"{label} must be a real date, like 17 5 2026")
+            self.add_error(first, f"{label} must be a real date, like 17 5 2027")
             return None
-        missing = [part for part, typed in zip(DATE_PARTS, parts, strict=True) if not typed]
-        if len(missing) == 3:
+        if not any(parts):
             if required:
                 self.add_error(first, f"Enter the {label.lower()}")
             return None
-        if missing:
-            self.add_error(first, f"{label} must include a {' and '.join(missing)}")
-            return None
-        day, month, year = parts
         try:
-            if not all(p.isascii() and p.isdigit() for p in parts) or len(year) != 4:
-                raise ValueError
-            return dt.date(int(year), int(month), int(day))
-        except ValueError:
-            self.add_error(first, f"{label} must be a real date, like 17 5 2026")
+            return typed_date(*parts, label=label)
+        except NotARealDate as problem:
+            self.add_error(first, str(problem))
             return None
 
     def date_error(self, prefix: str) -> str:

@@ -71,14 +71,15 @@ def exclude(*, person: Person, reason: str, detail: str = "", by: User) -> Exclu
         _lock(person)
         if person.exclusions.filter(is_active=True).exists():
             raise DecisionRefused(ALREADY_REMOVED)
-        person.nominations.filter(is_active=True).update(is_active=False)
-        return Exclusion.objects.create(
+        exclusion = Exclusion.objects.create(
             person=person,
             reason=reason,
             detail=detail,
             excluded_by=by,
             excluded_by_role=decision.membership.role,
         )
+        person.nominations.filter(is_active=True).update(is_active=False, ended_by=exclusion)
+        return exclusion
 
 
 def undo_register_decision(*, person: Person, by: User) -> Nomination | Exclusion:
@@ -97,6 +98,9 @@ def undo_register_decision(*, person: Person, by: User) -> Nomination | Exclusio
         if isinstance(pending, Exclusion) and not may_remove:
             raise DecisionRefused(ONLY_PRACTICE_CLINICIANS_UNDO_REMOVAL)
         type(pending).objects.filter(pk=pending.pk).update(is_active=False)
+        if isinstance(pending, Exclusion):
+            if restored := pending.ended_nominations.update(is_active=True, ended_by=None):
+                detail.update(nominations_restored=restored)
         pending.is_active = False
         detail.update(undone=type(pending).__name__.lower(), id=pending.pk)
     return pending

@@ -95,6 +95,10 @@ class Nomination(models.Model):
     nominated_by_role = models.CharField(max_length=30)
     nominated_at = models.DateTimeField(auto_now_add=True)
     is_active = models.BooleanField(default=True)
+    # The removal that ended it, so that undoing the removal brings the nomination (and its reason) back.
+    ended_by = models.ForeignKey(
+        "Exclusion", null=True, blank=True, on_delete=models.SET_NULL, related_name="ended_nominations"
+    )
 
     class Meta:
         ordering = ["-nominated_at"]

@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from neighbourhood import nhs_number
+from neighbourhood.typed_dates import PARTS, NotARealDate, typed_date
 
 
 def field_error(form: forms.Form, name: str) -> dict | None:
@@ -78,22 +79,13 @@ class PersonSearchForm(forms.Form):
         return data
 
     def _date_of_birth(self, parts: list[str]) -> dt.date | None:
-        day, month, year = parts
-        missing = [label for label, part in zip(("day", "month", "year"), parts, strict=True) if not part]
-        if len(missing) == 3:
+        if not any(parts):
             self.add_error("dob_day", "Enter a date of birth to search with a family name")
             return None
-        if missing:
-            first = self.DATE_PARTS[("day", "month", "year").index(missing[0])]
-            self.add_error(first, f"Date of birth must include a {' and '.join(missing)}")
-            return None
-        if not all(part.isascii() and part.isdigit() for part in parts) or len(year) != 4:
-            self.add_error("dob_day", self.NOT_A_REAL_DATE)
-            return None
         try:
-            born = dt.date(int(year), int(month), int(day))
-        except ValueError:
-            self.add_error("dob_day", self.NOT_A_REAL_DATE)
+            born = typed_date(*parts, label="Date of birth", example="17 5 1940")
+        except NotARealDate as problem:
+            self.add_error(self.DATE_PARTS[PARTS.index(problem.part)], str(problem))
             return None
         if born > timezone.localdate():
             self.add_error("dob_day", "Date of birth must be in the past")
